@@ -1,0 +1,55 @@
+//! The application's error: user errors (bad input, wrong place, duplicate) apart from
+//! internal ones, each with a message that says what to do.
+
+use qinglian_ingest::IngestError;
+use qinglian_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0} is not a qinglian workspace (no qinglian.toml); create one with `qinglian init {0}`")]
+    NotAWorkspace(String),
+    #[error("{0} already holds a qinglian workspace")]
+    AlreadyAWorkspace(String),
+    #[error("unknown dataset '{name}'; datasets: {known}")]
+    UnknownDataset { name: String, known: String },
+    #[error(
+        "this file was already imported into {dataset} as batch {batch} on {at} (same SHA-256); \
+         pass --force to import it again / 该文件已导入过（批次 {batch}），如需重复导入请加 --force"
+    )]
+    Duplicate { dataset: String, batch: String, at: String },
+    #[error("configuration {path}: {reason}")]
+    Config { path: String, reason: String },
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("demo data: {0}")]
+    Synth(String),
+    #[error("internal error (this is a bug): {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Self::Io { path: path.display().to_string(), source }
+    }
+
+    /// True when the user can fix the cause (exit code 2 in the CLI), false for faults.
+    pub fn is_user_error(&self) -> bool {
+        match self {
+            Self::Ingest(e) => e.is_user_error(),
+            Self::NotAWorkspace(_)
+            | Self::AlreadyAWorkspace(_)
+            | Self::UnknownDataset { .. }
+            | Self::Duplicate { .. }
+            | Self::Config { .. } => true,
+            _ => false,
+        }
+    }
+}

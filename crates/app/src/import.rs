@@ -1,0 +1,184 @@
+//! Importing one file as one batch, atomically.
+//!
+//! Order of work: hash the source and refuse a duplicate; let `ingest` write the accepted
+//! rows to a staging file and the refused ones to the quarantine; register the batch as
+//! `committing`; move the file into the lake; mark it `committed`. Analysis reads only
+//! committed batches, and `Workspace::recover` rolls back anything left half-way, so a
+//! batch is visible whole or not at all.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use qinglian_ingest::{Encoding, Format, ImportRequest, ImportStats, Mapping, import_file};
+use qinglian_spec::Dataset;
+use qinglian_store::{BatchRecord, BatchStatus, BatchStore};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::workspace::{LAKE_DIR, QUARANTINE_DIR, STAGING_DIR};
+use crate::{AppError, Workspace};
+
+/// What the caller asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub mapping: Option<PathBuf>,
+    pub encoding: Option<Encoding>,
+    pub format: Option<Format>,
+    pub sheet: Option<String>,
+    pub force: bool,
+    pub user: String,
+}
+
+/// What one import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportOutcome {
+    pub batch: BatchRecord,
+    pub stats: ImportStats,
+}
+
+pub fn find_dataset(name: &str) -> Result<&'static Dataset, AppError> {
+    qinglian_spec::dataset(name).ok_or_else(|| AppError::UnknownDataset {
+        name: name.to_owned(),
+        known: qinglian_spec::DATASETS.iter().map(|d| d.name).collect::<Vec<_>>().join(", "),
+    })
+}
+
+/// Imports `file` into `dataset`. `progress(done, total)` is called from a worker thread.
+pub async fn import(
+    ws: &Workspace,
+    dataset: &str,
+    file: &Path,
+    opts: &ImportOptions,
+    progress: Box<dyn FnMut(u64, u64) + Send>,
+) -> Result<ImportOutcome, AppError> {
+    let d = find_dataset(dataset)?;
+    if !file.is_file() {
+        return Err(AppError::io(file, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+    }
+    let mapping = match &opts.mapping {
+        Some(p) => Mapping::load(p)?,
+        None => Mapping::default(),
+    };
+    let (sha, bytes) = sha256_file(file)?;
+    if !opts.force
+        && let Some(prev) = ws.store.find_committed_by_hash(d.name, &sha).await?
+    {
+        return Err(AppError::Duplicate { dataset: d.name.into(), batch: prev.id, at: prev.imported_at.to_rfc3339() });
+    }
+
+    let batch_id = new_batch_id(d.name, &sha);
+    let staging = ws.path(STAGING_DIR).join(format!("{batch_id}.parquet"));
+    let quarantine_rel = format!("{QUARANTINE_DIR}/{batch_id}.csv");
+    let lake_rel = format!("{LAKE_DIR}/{}/{batch_id}.parquet", d.name);
+    std::fs::create_dir_all(ws.path(STAGING_DIR)).map_err(|e| AppError::io(&ws.path(STAGING_DIR), e))?;
+    std::fs::create_dir_all(ws.path(QUARANTINE_DIR)).map_err(|e| AppError::io(&ws.path(QUARANTINE_DIR), e))?;
+
+    let stats = run_ingest(ws, d, file, opts, mapping, &batch_id, &staging, ws.path(&quarantine_rel), progress).await;
+    let stats = match stats {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staging);
+            let _ = std::fs::remove_file(ws.path(&quarantine_rel));
+            return Err(e);
+        }
+    };
+
+    let mut batch = BatchRecord {
+        id: batch_id.clone(),
+        dataset: d.name.into(),
+        source_name: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        source_sha256: sha,
+        source_bytes: bytes,
+        format: stats.format.name().into(),
+        encoding: stats.encoding.name().into(),
+        rows_read: stats.rows_read,
+        rows_accepted: stats.rows_accepted,
+        rows_quarantined: stats.rows_quarantined,
+        mapping: serde_json::to_string(&stats.columns_used).unwrap_or_default(),
+        lake_file: lake_rel.clone(),
+        quarantine_file: stats.quarantine_file.as_ref().map(|_| quarantine_rel),
+        imported_at: Utc::now(),
+        imported_by: opts.user.clone(),
+        status: BatchStatus::Committing,
+        note: None,
+    };
+    ws.store.begin_batch(&batch).await?;
+    let target = ws.path(&lake_rel);
+    let moved = move_into_lake(&staging, &target);
+    if let Err(e) = moved {
+        ws.store.fail_batch(&batch.id, &e.to_string()).await?;
+        return Err(e);
+    }
+    ws.store.commit_batch(&batch.id).await?;
+    batch.status = BatchStatus::Committed;
+    Ok(ImportOutcome { batch, stats })
+}
+
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename the list
+async fn run_ingest(
+    ws: &Workspace,
+    d: &'static Dataset,
+    file: &Path,
+    opts: &ImportOptions,
+    mapping: Mapping,
+    batch_id: &str,
+    staging: &Path,
+    quarantine: PathBuf,
+    mut progress: Box<dyn FnMut(u64, u64) + Send>,
+) -> Result<ImportStats, AppError> {
+    let file = file.to_owned();
+    let staging = staging.to_owned();
+    let batch_id = batch_id.to_owned();
+    let pseudonymiser = ws.pseudonymiser();
+    let (encoding, format, sheet) = (opts.encoding, opts.format, opts.sheet.clone());
+    tokio::task::spawn_blocking(move || {
+        let req = ImportRequest {
+            dataset: d,
+            path: &file,
+            format,
+            encoding,
+            sheet: sheet.as_deref(),
+            mapping,
+            batch_id: &batch_id,
+            pseudonymiser,
+            parquet_out: &staging,
+            quarantine_out: &quarantine,
+        };
+        import_file(req, &mut *progress)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("import worker failed: {e}")))?
+    .map_err(AppError::from)
+}
+
+fn move_into_lake(staging: &Path, target: &Path) -> Result<(), AppError> {
+    let dir = target.parent().expect("lake file has a folder");
+    std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
+    std::fs::rename(staging, target).map_err(|e| AppError::io(target, e))?;
+    // The rename is durable only once the folder's entry is on disk.
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| AppError::io(dir, e))
+}
+
+fn sha256_file(path: &Path) -> Result<(String, u64), AppError> {
+    let mut f = File::open(path).map_err(|e| AppError::io(path, e))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| AppError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        h.update(&buf[..n]);
+    }
+    Ok((hex::encode(h.finalize()), total))
+}
+
+fn new_batch_id(dataset: &str, sha: &str) -> String {
+    let mut r = [0u8; 3];
+    let _ = getrandom::fill(&mut r);
+    format!("{dataset}-{}-{}{}", Utc::now().format("%Y%m%dT%H%M%S"), &sha[..6], hex::encode(r))
+}

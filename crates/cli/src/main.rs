@@ -1,0 +1,66 @@
+//! `qinglian`: the command line and the composition root. The only crate that reads the
+//! environment and configuration files, chooses the store backend and prints.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// 清廉 qinglian — integrity-risk supervision platform / 智慧监督平台
+#[derive(Parser, Debug)]
+#[command(name = "qinglian", version, about, long_about = None)]
+pub struct Cli {
+    /// Workspace folder (default: the current folder, or QINGLIAN_WORKSPACE)
+    #[arg(long, global = true, env = "QINGLIAN_WORKSPACE")]
+    workspace: Option<PathBuf>,
+    /// Machine-readable JSON on stdout
+    #[arg(long, global = true)]
+    json: bool,
+    /// No progress bars
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a workspace (lake, operational database, config, secret key) / 创建工作区
+    Init(commands::InitArgs),
+    /// Print the data exchange specification, or write JSON Schemas and CSV templates / 数据交换规范
+    Spec(commands::SpecArgs),
+    /// Import a file into a dataset / 导入数据
+    Import(commands::ImportArgs),
+    /// Datasets, batches and row counts of the workspace / 工作区状态
+    Status,
+    /// Write the demo organisation's data files and ground truth / 生成演示数据
+    Generate(commands::GenerateArgs),
+    /// Create a demo workspace, load the demo organisation and analyse it / 演示
+    Demo(commands::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::run(&cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let user = e.downcast_ref::<qinglian_app::AppError>().is_some_and(qinglian_app::AppError::is_user_error);
+            if cli.json {
+                let v = serde_json::json!({"error": format!("{e:#}"), "user_error": user});
+                println!("{v}");
+            }
+            eprintln!("错误 error: {e:#}");
+            ExitCode::from(if user { 2 } else { 1 })
+        }
+    }
+}
