@@ -30,20 +30,28 @@ pub struct CalendarConfig {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { organisation: Organisation::default(), calendar: CalendarConfig::default() }
+        Self {
+            organisation: Organisation::default(),
+            calendar: CalendarConfig::default(),
+        }
     }
 }
 
 impl Default for Organisation {
     fn default() -> Self {
-        Self { name: "未命名单位".into() }
+        Self {
+            name: "未命名单位".into(),
+        }
     }
 }
 
 impl Config {
     pub fn load(path: &Path) -> Result<Self, AppError> {
         let text = std::fs::read_to_string(path).map_err(|e| AppError::io(path, e))?;
-        Self::parse(&text).map_err(|reason| AppError::Config { path: path.display().to_string(), reason })
+        Self::parse(&text).map_err(|reason| AppError::Config {
+            path: path.display().to_string(),
+            reason,
+        })
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
@@ -72,7 +80,11 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_refused() {
-        assert!(Config::parse("[organisation]\nnmae = \"x\"\n").unwrap_err().contains("nmae"));
+        assert!(
+            Config::parse("[organisation]\nnmae = \"x\"\n")
+                .unwrap_err()
+                .contains("nmae")
+        );
         assert!(Config::parse("[organization]\n").is_err());
     }
 

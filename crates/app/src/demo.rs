@@ -21,9 +21,15 @@ pub struct Generated {
 }
 
 /// Writes the demo data files and the ground truth into `out`.
-pub fn generate(out: &Path, scale: Scale, seed: u64, progress: &mut dyn FnMut(&str, u64)) -> Result<Generated, AppError> {
+pub fn generate(
+    out: &Path,
+    scale: Scale,
+    seed: u64,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<Generated, AppError> {
     std::fs::create_dir_all(out).map_err(|e| AppError::io(out, e))?;
-    let summary = qinglian_synth::generate(&GenOptions { seed, scale }, out, progress).map_err(|e| AppError::Synth(e.to_string()))?;
+    let summary = qinglian_synth::generate(&GenOptions { seed, scale }, out, progress)
+        .map_err(|e| AppError::Synth(e.to_string()))?;
     let mut files: Vec<(String, u64)> = summary.rows.iter().map(|(k, v)| (k.clone(), *v)).collect();
     files.sort();
     Ok(Generated {
@@ -65,9 +71,17 @@ pub async fn load(
     for (i, (dataset, _)) in generated.files.iter().enumerate() {
         on_import(dataset, i, total);
         let file = data.join(format!("{dataset}.csv"));
-        let opts = ImportOptions { force: true, user: user.to_owned(), ..ImportOptions::default() };
+        let opts = ImportOptions {
+            force: true,
+            user: user.to_owned(),
+            ..ImportOptions::default()
+        };
         imports.push(import(&ws, dataset, &file, &opts, Box::new(|_, _| {})).await?);
     }
     ws.store.close().await;
-    Ok(DemoLoad { workspace: dir.to_owned(), generated, imports })
+    Ok(DemoLoad {
+        workspace: dir.to_owned(),
+        generated,
+        imports,
+    })
 }

@@ -6,7 +6,9 @@ use qinglian_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("{0} is not a qinglian workspace (no qinglian.toml); create one with `qinglian init {0}`")]
+    #[error(
+        "{0} is not a qinglian workspace (no qinglian.toml); create one with `qinglian init {0}`"
+    )]
     NotAWorkspace(String),
     #[error("{0} already holds a qinglian workspace")]
     AlreadyAWorkspace(String),
@@ -16,7 +18,11 @@ pub enum AppError {
         "this file was already imported into {dataset} as batch {batch} on {at} (same SHA-256); \
          pass --force to import it again / 该文件已导入过（批次 {batch}），如需重复导入请加 --force"
     )]
-    Duplicate { dataset: String, batch: String, at: String },
+    Duplicate {
+        dataset: String,
+        batch: String,
+        at: String,
+    },
     #[error("configuration {path}: {reason}")]
     Config { path: String, reason: String },
     #[error(transparent)]
@@ -37,7 +43,10 @@ pub enum AppError {
 
 impl AppError {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        Self::Io { path: path.display().to_string(), source }
+        Self::Io {
+            path: path.display().to_string(),
+            source,
+        }
     }
 
     /// True when the user can fix the cause (exit code 2 in the CLI), false for faults.

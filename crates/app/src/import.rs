@@ -41,7 +41,11 @@ pub struct ImportOutcome {
 pub fn find_dataset(name: &str) -> Result<&'static Dataset, AppError> {
     qinglian_spec::dataset(name).ok_or_else(|| AppError::UnknownDataset {
         name: name.to_owned(),
-        known: qinglian_spec::DATASETS.iter().map(|d| d.name).collect::<Vec<_>>().join(", "),
+        known: qinglian_spec::DATASETS
+            .iter()
+            .map(|d| d.name)
+            .collect::<Vec<_>>()
+            .join(", "),
     })
 }
 
@@ -55,7 +59,10 @@ pub async fn import(
 ) -> Result<ImportOutcome, AppError> {
     let d = find_dataset(dataset)?;
     if !file.is_file() {
-        return Err(AppError::io(file, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+        return Err(AppError::io(
+            file,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
     }
     let mapping = match &opts.mapping {
         Some(p) => Mapping::load(p)?,
@@ -65,17 +72,34 @@ pub async fn import(
     if !opts.force
         && let Some(prev) = ws.store.find_committed_by_hash(d.name, &sha).await?
     {
-        return Err(AppError::Duplicate { dataset: d.name.into(), batch: prev.id, at: prev.imported_at.to_rfc3339() });
+        return Err(AppError::Duplicate {
+            dataset: d.name.into(),
+            batch: prev.id,
+            at: prev.imported_at.to_rfc3339(),
+        });
     }
 
     let batch_id = new_batch_id(d.name, &sha);
     let staging = ws.path(STAGING_DIR).join(format!("{batch_id}.parquet"));
     let quarantine_rel = format!("{QUARANTINE_DIR}/{batch_id}.csv");
     let lake_rel = format!("{LAKE_DIR}/{}/{batch_id}.parquet", d.name);
-    std::fs::create_dir_all(ws.path(STAGING_DIR)).map_err(|e| AppError::io(&ws.path(STAGING_DIR), e))?;
-    std::fs::create_dir_all(ws.path(QUARANTINE_DIR)).map_err(|e| AppError::io(&ws.path(QUARANTINE_DIR), e))?;
+    std::fs::create_dir_all(ws.path(STAGING_DIR))
+        .map_err(|e| AppError::io(&ws.path(STAGING_DIR), e))?;
+    std::fs::create_dir_all(ws.path(QUARANTINE_DIR))
+        .map_err(|e| AppError::io(&ws.path(QUARANTINE_DIR), e))?;
 
-    let stats = run_ingest(ws, d, file, opts, mapping, &batch_id, &staging, ws.path(&quarantine_rel), progress).await;
+    let stats = run_ingest(
+        ws,
+        d,
+        file,
+        opts,
+        mapping,
+        &batch_id,
+        &staging,
+        ws.path(&quarantine_rel),
+        progress,
+    )
+    .await;
     let stats = match stats {
         Ok(s) => s,
         Err(e) => {
@@ -88,7 +112,10 @@ pub async fn import(
     let mut batch = BatchRecord {
         id: batch_id.clone(),
         dataset: d.name.into(),
-        source_name: file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        source_name: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         source_sha256: sha,
         source_bytes: bytes,
         format: stats.format.name().into(),
@@ -158,7 +185,9 @@ fn move_into_lake(staging: &Path, target: &Path) -> Result<(), AppError> {
     std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
     std::fs::rename(staging, target).map_err(|e| AppError::io(target, e))?;
     // The rename is durable only once the folder's entry is on disk.
-    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| AppError::io(dir, e))
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| AppError::io(dir, e))
 }
 
 fn sha256_file(path: &Path) -> Result<(String, u64), AppError> {
@@ -180,5 +209,10 @@ fn sha256_file(path: &Path) -> Result<(String, u64), AppError> {
 fn new_batch_id(dataset: &str, sha: &str) -> String {
     let mut r = [0u8; 3];
     let _ = getrandom::fill(&mut r);
-    format!("{dataset}-{}-{}{}", Utc::now().format("%Y%m%dT%H%M%S"), &sha[..6], hex::encode(r))
+    format!(
+        "{dataset}-{}-{}{}",
+        Utc::now().format("%Y%m%dT%H%M%S"),
+        &sha[..6],
+        hex::encode(r)
+    )
 }

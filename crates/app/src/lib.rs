@@ -15,7 +15,7 @@ pub mod demo;
 
 pub use config::Config;
 pub use error::AppError;
+pub use import::find_dataset;
 pub use import::{ImportOptions, ImportOutcome, import};
 pub use status::{Status, status};
 pub use workspace::{Workspace, init_workspace};
-pub use import::find_dataset;

@@ -37,7 +37,10 @@ pub struct Workspace {
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Workspace").field("root", &self.root).field("secret", &"<redacted>").finish_non_exhaustive()
+        f.debug_struct("Workspace")
+            .field("root", &self.root)
+            .field("secret", &"<redacted>")
+            .finish_non_exhaustive()
     }
 }
 
@@ -50,12 +53,22 @@ pub async fn init_workspace(dir: &Path, config: Config) -> Result<Workspace, App
         fs::create_dir_all(dir.join(sub)).map_err(|e| AppError::io(&dir.join(sub), e))?;
     }
     let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).map_err(|e| AppError::Internal(format!("no system randomness: {e}")))?;
-    write_private(&dir.join(SECRET_FILE), format!("{}\n", hex::encode(secret)).as_bytes())?;
+    getrandom::fill(&mut secret)
+        .map_err(|e| AppError::Internal(format!("no system randomness: {e}")))?;
+    write_private(
+        &dir.join(SECRET_FILE),
+        format!("{}\n", hex::encode(secret)).as_bytes(),
+    )?;
     let store = SqliteStore::open(&dir.join(DESK_FILE), true).await?;
     // The config file is written last: its presence is what makes the folder a workspace.
-    fs::write(dir.join(CONFIG_FILE), config.to_toml()).map_err(|e| AppError::io(&dir.join(CONFIG_FILE), e))?;
-    Ok(Workspace { root: dir.to_owned(), config, store, secret })
+    fs::write(dir.join(CONFIG_FILE), config.to_toml())
+        .map_err(|e| AppError::io(&dir.join(CONFIG_FILE), e))?;
+    Ok(Workspace {
+        root: dir.to_owned(),
+        config,
+        store,
+        secret,
+    })
 }
 
 /// Writes a file readable by its owner only (0600), created fresh.
@@ -68,7 +81,9 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
         opts.mode(0o600);
     }
     let mut f = opts.open(path).map_err(|e| AppError::io(path, e))?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| AppError::io(path, e))
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| AppError::io(path, e))
 }
 
 impl Workspace {
@@ -81,11 +96,19 @@ impl Workspace {
         }
         let mut config = Config::load(&cfg_path)?;
         for (k, v) in overrides {
-            config.set(k, v).map_err(|reason| AppError::Config { path: format!("QINGLIAN__{}", k.to_uppercase()), reason })?;
+            config.set(k, v).map_err(|reason| AppError::Config {
+                path: format!("QINGLIAN__{}", k.to_uppercase()),
+                reason,
+            })?;
         }
         let secret = read_secret(&dir.join(SECRET_FILE))?;
         let store = SqliteStore::open(&dir.join(DESK_FILE), false).await?;
-        let ws = Self { root: dir.to_owned(), config, store, secret };
+        let ws = Self {
+            root: dir.to_owned(),
+            config,
+            store,
+            secret,
+        };
         ws.recover().await?;
         Ok(ws)
     }
@@ -108,7 +131,12 @@ impl Workspace {
             if let Some(q) = &b.quarantine_file {
                 remove_if_exists(&self.root.join(q))?;
             }
-            self.store.fail_batch(&b.id, "interrupted before commit; rolled back / 导入中断，已回滚").await?;
+            self.store
+                .fail_batch(
+                    &b.id,
+                    "interrupted before commit; rolled back / 导入中断，已回滚",
+                )
+                .await?;
             cleaned += 1;
         }
         let staging = self.root.join(STAGING_DIR);

@@ -99,7 +99,12 @@ fn workspace_dir(cli: &Cli) -> PathBuf {
 
 /// `QINGLIAN__SECTION__KEY=value` settings override qinglian.toml.
 fn env_overrides() -> Vec<(String, String)> {
-    std::env::vars().filter_map(|(k, v)| k.strip_prefix("QINGLIAN__").map(|rest| (rest.to_owned(), v))).collect()
+    std::env::vars()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("QINGLIAN__")
+                .map(|rest| (rest.to_owned(), v))
+        })
+        .collect()
 }
 
 async fn open(cli: &Cli) -> anyhow::Result<Workspace> {
@@ -117,11 +122,16 @@ async fn init(cli: &Cli, a: &InitArgs) -> anyhow::Result<()> {
     }
     let ws = qinglian_app::init_workspace(&dir, config).await?;
     if cli.json {
-        json(&serde_json::json!({"workspace": ws.root, "organisation": ws.config.organisation.name}))?;
+        json(
+            &serde_json::json!({"workspace": ws.root, "organisation": ws.config.organisation.name}),
+        )?;
     } else {
         println!("已创建工作区 Created workspace: {}", dir.display());
         println!("  配置 config: {}", dir.join("qinglian.toml").display());
-        println!("下一步 Next: qinglian --workspace {} import payments FILE.csv", dir.display());
+        println!(
+            "下一步 Next: qinglian --workspace {} import payments FILE.csv",
+            dir.display()
+        );
     }
     ws.store.close().await;
     Ok(())
@@ -133,7 +143,8 @@ fn spec(cli: &Cli, a: &SpecArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         for d in DATASETS {
             let p = dir.join(format!("{}.schema.json", d.name));
-            std::fs::write(&p, serde_json::to_string_pretty(&json_schema(d))?).with_context(|| format!("writing {}", p.display()))?;
+            std::fs::write(&p, serde_json::to_string_pretty(&json_schema(d))?)
+                .with_context(|| format!("writing {}", p.display()))?;
         }
         eprintln!("wrote {} JSON Schemas to {}", DATASETS.len(), dir.display());
     }
@@ -142,9 +153,14 @@ fn spec(cli: &Cli, a: &SpecArgs) -> anyhow::Result<()> {
         for d in DATASETS {
             let p = dir.join(format!("{}.csv", d.name));
             // BOM so that Excel shows the Chinese headers correctly.
-            std::fs::write(&p, format!("\u{feff}{}", csv_template(d))).with_context(|| format!("writing {}", p.display()))?;
+            std::fs::write(&p, format!("\u{feff}{}", csv_template(d)))
+                .with_context(|| format!("writing {}", p.display()))?;
         }
-        eprintln!("wrote {} CSV templates to {}", DATASETS.len(), dir.display());
+        eprintln!(
+            "wrote {} CSV templates to {}",
+            DATASETS.len(),
+            dir.display()
+        );
     }
     if a.json_schema.is_some() || a.templates.is_some() {
         return Ok(());
@@ -162,8 +178,21 @@ fn spec(cli: &Cli, a: &SpecArgs) -> anyhow::Result<()> {
         return json(&v);
     }
     if a.dataset.is_none() {
-        println!("数据交换规范 Data exchange specification v{}\n", qinglian_spec::SPEC_VERSION);
-        let rows: Vec<Vec<String>> = selected.iter().map(|d| vec![d.name.to_owned(), d.zh.to_owned(), d.en.to_owned(), d.fields.len().to_string()]).collect();
+        println!(
+            "数据交换规范 Data exchange specification v{}\n",
+            qinglian_spec::SPEC_VERSION
+        );
+        let rows: Vec<Vec<String>> = selected
+            .iter()
+            .map(|d| {
+                vec![
+                    d.name.to_owned(),
+                    d.zh.to_owned(),
+                    d.en.to_owned(),
+                    d.fields.len().to_string(),
+                ]
+            })
+            .collect();
         table(&["dataset", "数据集", "name", "fields"], &rows);
         println!("\n`qinglian spec DATASET` shows a dataset's fields.");
         return Ok(());
@@ -173,7 +202,14 @@ fn spec(cli: &Cli, a: &SpecArgs) -> anyhow::Result<()> {
         let rows: Vec<Vec<String>> = d
             .fields
             .iter()
-            .map(|f| vec![format!("{}{}", f.name, if f.required { "*" } else { "" }), f.zh.to_owned(), f.ty.name().to_owned(), f.doc.to_owned()])
+            .map(|f| {
+                vec![
+                    format!("{}{}", f.name, if f.required { "*" } else { "" }),
+                    f.zh.to_owned(),
+                    f.ty.name().to_owned(),
+                    f.doc.to_owned(),
+                ]
+            })
             .collect();
         table(&["field", "字段", "type", "说明"], &rows);
     }
@@ -182,14 +218,32 @@ fn spec(cli: &Cli, a: &SpecArgs) -> anyhow::Result<()> {
 
 async fn import(cli: &Cli, a: &ImportArgs) -> anyhow::Result<()> {
     let ws = open(cli).await?;
-    let encoding = a.encoding.as_deref().map(str::parse).transpose().map_err(anyhow::Error::msg)?;
-    let opts = ImportOptions { mapping: a.mapping.clone(), encoding, format: None, sheet: a.sheet.clone(), force: a.force, user: a.user.clone() };
+    let encoding = a
+        .encoding
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let opts = ImportOptions {
+        mapping: a.mapping.clone(),
+        encoding,
+        format: None,
+        sheet: a.sheet.clone(),
+        force: a.force,
+        user: a.user.clone(),
+    };
     let pb = bar(cli.quiet, 0, true, &format!("导入 {}", a.dataset));
     let pb2 = pb.clone();
-    let outcome = qinglian_app::import(&ws, &a.dataset, &a.file, &opts, Box::new(move |done, total| {
-        pb2.set_length(total);
-        pb2.set_position(done);
-    }))
+    let outcome = qinglian_app::import(
+        &ws,
+        &a.dataset,
+        &a.file,
+        &opts,
+        Box::new(move |done, total| {
+            pb2.set_length(total);
+            pb2.set_position(done);
+        }),
+    )
     .await;
     pb.finish_and_clear();
     let outcome = outcome?;
@@ -199,10 +253,19 @@ async fn import(cli: &Cli, a: &ImportArgs) -> anyhow::Result<()> {
     }
     let b = &outcome.batch;
     println!("批次 batch {} → {}", b.id, b.dataset);
-    println!("  读取 read {}  = 接收 accepted {} + 隔离 quarantined {}", b.rows_read, b.rows_accepted, b.rows_quarantined);
-    println!("  格式 format {} · 编码 encoding {} · SHA-256 {}", b.format, b.encoding, b.source_sha256);
+    println!(
+        "  读取 read {}  = 接收 accepted {} + 隔离 quarantined {}",
+        b.rows_read, b.rows_accepted, b.rows_quarantined
+    );
+    println!(
+        "  格式 format {} · 编码 encoding {} · SHA-256 {}",
+        b.format, b.encoding, b.source_sha256
+    );
     if !outcome.stats.columns_ignored.is_empty() {
-        println!("  未使用的列 ignored columns: {}", outcome.stats.columns_ignored.join(", "));
+        println!(
+            "  未使用的列 ignored columns: {}",
+            outcome.stats.columns_ignored.join(", ")
+        );
     }
     if let Some(q) = &b.quarantine_file {
         println!("  隔离明细 quarantine: {}", ws.root.join(q).display());
@@ -227,11 +290,24 @@ async fn status(cli: &Cli) -> anyhow::Result<()> {
         .iter()
         .map(|d| {
             let zh = qinglian_spec::dataset(&d.dataset).map_or("", |x| x.zh);
-            vec![d.dataset.clone(), zh.to_owned(), d.batches.to_string(), d.rows.to_string(), d.quarantined.to_string()]
+            vec![
+                d.dataset.clone(),
+                zh.to_owned(),
+                d.batches.to_string(),
+                d.rows.to_string(),
+                d.quarantined.to_string(),
+            ]
         })
         .collect();
-    table(&["dataset", "数据集", "batches", "rows", "quarantined"], &rows);
-    let interrupted = s.batches.iter().filter(|b| b.status == qinglian_store::BatchStatus::Failed).count();
+    table(
+        &["dataset", "数据集", "batches", "rows", "quarantined"],
+        &rows,
+    );
+    let interrupted = s
+        .batches
+        .iter()
+        .filter(|b| b.status == qinglian_store::BatchStatus::Failed)
+        .count();
     if interrupted > 0 {
         println!("\n{interrupted} 个批次失败或中断并已回滚 batch(es) failed or were rolled back.");
     }
@@ -253,9 +329,18 @@ fn generate(cli: &Cli, a: &GenerateArgs) -> anyhow::Result<()> {
     if cli.json {
         return json(&g);
     }
-    let rows: Vec<Vec<String>> = g.files.iter().map(|(d, n)| vec![d.clone(), n.to_string()]).collect();
+    let rows: Vec<Vec<String>> = g
+        .files
+        .iter()
+        .map(|(d, n)| vec![d.clone(), n.to_string()])
+        .collect();
     table(&["dataset", "rows"], &rows);
-    println!("\n注入异常 injected anomalies: {} ({} kinds) → {}", g.anomalies, g.anomaly_kinds, a.out.join("ground_truth.jsonl").display());
+    println!(
+        "\n注入异常 injected anomalies: {} ({} kinds) → {}",
+        g.anomalies,
+        g.anomaly_kinds,
+        a.out.join("ground_truth.jsonl").display()
+    );
     Ok(())
 }
 
@@ -263,7 +348,10 @@ const DEMO_MARKER: &str = "demo-data/manifest.json";
 
 async fn demo_cmd(cli: &Cli, a: &DemoArgs) -> anyhow::Result<()> {
     let scale = parse_scale(&a.scale)?;
-    let dir = cli.workspace.clone().unwrap_or_else(|| PathBuf::from("qinglian-demo"));
+    let dir = cli
+        .workspace
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("qinglian-demo"));
     prepare_demo_dir(&dir)?;
     let pb = bar(cli.quiet, 0, false, "生成 generating");
     let pb2 = pb.clone();
@@ -294,13 +382,25 @@ async fn demo_cmd(cli: &Cli, a: &DemoArgs) -> anyhow::Result<()> {
         quarantined += o.batch.rows_quarantined;
     }
     println!("演示工作区 Demo workspace: {}", dir.display());
-    println!("  导入 {} 个数据集 datasets, {} 行 rows ({} 行隔离 quarantined)", loaded.imports.len(), read, quarantined);
-    println!("  注入异常 injected anomalies: {} ({} kinds), ground truth: {}", loaded.generated.anomalies, loaded.generated.anomaly_kinds, dir.join("demo-data/ground_truth.jsonl").display());
+    println!(
+        "  导入 {} 个数据集 datasets, {} 行 rows ({} 行隔离 quarantined)",
+        loaded.imports.len(),
+        read,
+        quarantined
+    );
+    println!(
+        "  注入异常 injected anomalies: {} ({} kinds), ground truth: {}",
+        loaded.generated.anomalies,
+        loaded.generated.anomaly_kinds,
+        dir.join("demo-data/ground_truth.jsonl").display()
+    );
     println!("\n下一步 Next:");
     println!("  qinglian --workspace {} status", dir.display());
     println!("  qinglian spec payments");
     if !a.no_serve {
-        println!("\n(规则分析与网页控制台将在后续版本提供 rule analysis and the web console arrive in later releases; nothing to serve yet.)");
+        println!(
+            "\n(规则分析与网页控制台将在后续版本提供 rule analysis and the web console arrive in later releases; nothing to serve yet.)"
+        );
     }
     Ok(())
 }
@@ -311,8 +411,12 @@ fn prepare_demo_dir(dir: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     if !dir.join(DEMO_MARKER).exists() {
-        bail!("{} holds a workspace that is not a demo; choose another folder with --workspace", dir.display());
+        bail!(
+            "{} holds a workspace that is not a demo; choose another folder with --workspace",
+            dir.display()
+        );
     }
-    std::fs::remove_dir_all(dir).with_context(|| format!("removing the old demo workspace {}", dir.display()))?;
+    std::fs::remove_dir_all(dir)
+        .with_context(|| format!("removing the old demo workspace {}", dir.display()))?;
     Ok(())
 }

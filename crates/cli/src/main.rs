@@ -44,7 +44,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -54,7 +58,9 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::run(&cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let user = e.downcast_ref::<qinglian_app::AppError>().is_some_and(qinglian_app::AppError::is_user_error);
+            let user = e
+                .downcast_ref::<qinglian_app::AppError>()
+                .is_some_and(qinglian_app::AppError::is_user_error);
             if cli.json {
                 let v = serde_json::json!({"error": format!("{e:#}"), "user_error": user});
                 println!("{v}");

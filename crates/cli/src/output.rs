@@ -11,13 +11,24 @@ pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
 
 /// A byte- or row-counting progress bar; hidden when quiet.
 pub fn bar(quiet: bool, total: u64, unit_bytes: bool, msg: &str) -> ProgressBar {
-    let pb = ProgressBar::with_draw_target(Some(total), if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() });
+    let pb = ProgressBar::with_draw_target(
+        Some(total),
+        if quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
+    );
     let template = if unit_bytes {
         "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}"
     } else {
         "{msg} [{bar:30}] {pos}/{len} {eta}"
     };
-    pb.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+    pb.set_style(
+        ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
     pb.set_message(msg.to_owned());
     pb
 }
@@ -49,5 +60,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) {
 }
 
 fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
 }

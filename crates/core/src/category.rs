@@ -6,12 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Bilingual;
-
 /// A rule category. Serialises as the lower-case prefix (`"pro"`), the rule folder name.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Category {
     /// 三重一大决策: decisions on major matters.
@@ -103,7 +99,9 @@ impl FromStr for Category {
         Category::ALL
             .into_iter()
             .find(|c| c.prefix().eq_ignore_ascii_case(wanted))
-            .ok_or_else(|| CategoryError { raw: wanted.to_owned() })
+            .ok_or_else(|| CategoryError {
+                raw: wanted.to_owned(),
+            })
     }
 }
 
@@ -114,19 +112,22 @@ pub struct CategoryError {
     pub raw: String,
 }
 
-impl Bilingual for CategoryError {
-    fn code(&self) -> &'static str {
+impl CategoryError {
+    /// A stable, dotted code such as `amount.letter_o`; safe to store and to group by.
+    pub fn code(&self) -> &'static str {
         "category.unknown"
     }
 
-    fn message_en(&self) -> String {
+    /// The reason in English, saying what to do; also the `Display` text.
+    pub fn message_en(&self) -> String {
         format!(
             "'{}' is not a rule category; use one of DEC, PRO, FUN, EXP, PER, COI, AST, CON",
             self.raw
         )
     }
 
-    fn message_zh(&self) -> String {
+    /// The reason in Chinese, saying what to do.
+    pub fn message_zh(&self) -> String {
         format!(
             "“{}”不是规则类别，请使用 DEC、PRO、FUN、EXP、PER、COI、AST、CON 之一",
             self.raw

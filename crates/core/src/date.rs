@@ -14,7 +14,6 @@
 
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 
-use crate::error::Bilingual;
 use crate::width::fold_width;
 
 /// The largest serial Excel accepts: 9999-12-31.
@@ -44,12 +43,25 @@ pub enum DateProblem {
     Empty,
     /// Not in any accepted form.
     Unrecognised,
-    NoSuchMonth { month: u32 },
-    NoSuchDay { year: i32, month: u32, day: u32, days_in_month: u32 },
-    NoSuchTime { hour: u32, minute: u32, second: u32 },
+    NoSuchMonth {
+        month: u32,
+    },
+    NoSuchDay {
+        year: i32,
+        month: u32,
+        day: u32,
+        days_in_month: u32,
+    },
+    NoSuchTime {
+        hour: u32,
+        minute: u32,
+        second: u32,
+    },
     /// Excel serial 60, the 1900-02-29 that never was.
     ExcelLeapDay,
-    SerialOutOfRange { serial: u32 },
+    SerialOutOfRange {
+        serial: u32,
+    },
 }
 
 /// A rejected date: the trimmed input as given, and why.
@@ -60,8 +72,9 @@ pub struct DateError {
     pub problem: DateProblem,
 }
 
-impl Bilingual for DateError {
-    fn code(&self) -> &'static str {
+impl DateError {
+    /// A stable, dotted code such as `amount.letter_o`; safe to store and to group by.
+    pub fn code(&self) -> &'static str {
         match self.problem {
             DateProblem::Empty => "date.empty",
             DateProblem::Unrecognised => "date.unrecognised",
@@ -73,7 +86,8 @@ impl Bilingual for DateError {
         }
     }
 
-    fn message_en(&self) -> String {
+    /// The reason in English, saying what to do; also the `Display` text.
+    pub fn message_en(&self) -> String {
         let raw = &self.raw;
         match self.problem {
             DateProblem::Empty => "the date is empty; enter a date such as 2024-03-05".into(),
@@ -84,10 +98,19 @@ impl Bilingual for DateError {
             DateProblem::NoSuchMonth { month } => {
                 format!("'{raw}' is not a real date: there is no month {month}")
             }
-            DateProblem::NoSuchDay { year, month, days_in_month, .. } => format!(
+            DateProblem::NoSuchDay {
+                year,
+                month,
+                days_in_month,
+                ..
+            } => format!(
                 "'{raw}' is not a real date: {year}-{month:02} has only {days_in_month} days"
             ),
-            DateProblem::NoSuchTime { hour, minute, second } => format!(
+            DateProblem::NoSuchTime {
+                hour,
+                minute,
+                second,
+            } => format!(
                 "'{raw}' is not a real time of day: {hour:02}:{minute:02}:{second:02} \
                  (hours run 0–23, minutes and seconds 0–59)"
             ),
@@ -102,7 +125,8 @@ impl Bilingual for DateError {
         }
     }
 
-    fn message_zh(&self) -> String {
+    /// The reason in Chinese, saying what to do.
+    pub fn message_zh(&self) -> String {
         let raw = &self.raw;
         match self.problem {
             DateProblem::Empty => "日期为空，请填写日期，例如 2024-03-05".into(),
@@ -113,10 +137,19 @@ impl Bilingual for DateError {
             DateProblem::NoSuchMonth { month } => {
                 format!("“{raw}”不是有效日期：不存在{month}月")
             }
-            DateProblem::NoSuchDay { year, month, days_in_month, .. } => {
+            DateProblem::NoSuchDay {
+                year,
+                month,
+                days_in_month,
+                ..
+            } => {
                 format!("“{raw}”不是有效日期：{year}年{month}月只有{days_in_month}天")
             }
-            DateProblem::NoSuchTime { hour, minute, second } => format!(
+            DateProblem::NoSuchTime {
+                hour,
+                minute,
+                second,
+            } => format!(
                 "“{raw}”不是有效时间：{hour:02}:{minute:02}:{second:02}\
                  （小时应为0–23，分、秒应为0–59）"
             ),
@@ -154,7 +187,11 @@ fn parse_folded(s: &str) -> Result<NaiveDateTime, DateProblem> {
     }
     NaiveTime::from_hms_nano_opt(hour, minute, second, nano)
         .map(|t| date.and_time(t))
-        .ok_or(DateProblem::NoSuchTime { hour, minute, second })
+        .ok_or(DateProblem::NoSuchTime {
+            hour,
+            minute,
+            second,
+        })
 }
 
 /// A tiny forward-only reader over the remaining input.
@@ -163,13 +200,22 @@ struct Cursor<'a>(&'a str);
 impl Cursor<'_> {
     /// Reads `min..=max` ASCII digits, greedily.
     fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
-        let n = self.0.bytes().take(max).take_while(u8::is_ascii_digit).count();
+        let n = self
+            .0
+            .bytes()
+            .take(max)
+            .take_while(u8::is_ascii_digit)
+            .count();
         if n < min {
             return None;
         }
         let (digits, rest) = self.0.split_at(n);
         self.0 = rest;
-        Some(digits.bytes().fold(0, |acc, b| acc * 10 + u32::from(b - b'0')))
+        Some(
+            digits
+                .bytes()
+                .fold(0, |acc, b| acc * 10 + u32::from(b - b'0')),
+        )
     }
 
     fn eat(&mut self, prefix: &str) -> bool {
@@ -271,10 +317,8 @@ fn excel_serial(s: &str) -> Option<(&str, &str)> {
     let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     match s.split_once('.') {
         None => (s.len() == 5 && all_digits(s)).then_some((s, "")),
-        Some((whole, fraction)) => {
-            (whole.len() <= 7 && all_digits(whole) && all_digits(fraction))
-                .then_some((whole, fraction))
-        }
+        Some((whole, fraction)) => (whole.len() <= 7 && all_digits(whole) && all_digits(fraction))
+            .then_some((whole, fraction)),
     }
 }
 
@@ -288,7 +332,11 @@ fn from_excel_serial(whole: &str, fraction: &str) -> Result<NaiveDateTime, DateP
         return Err(DateProblem::SerialOutOfRange { serial });
     }
     // Before the phantom leap day a serial counts from 1899-12-31, after it from 1899-12-30.
-    let epoch = if serial < 60 { (1899, 12, 31) } else { (1899, 12, 30) };
+    let epoch = if serial < 60 {
+        (1899, 12, 31)
+    } else {
+        (1899, 12, 30)
+    };
     let out_of_range = DateProblem::SerialOutOfRange { serial };
     let date = NaiveDate::from_ymd_opt(epoch.0, epoch.1, epoch.2)
         .and_then(|d| d.checked_add_days(Days::new(u64::from(serial))))
@@ -302,7 +350,9 @@ fn from_excel_serial(whole: &str, fraction: &str) -> Result<NaiveDateTime, DateP
 /// `0.75` → 64800; rounds to the nearest second. Digits past the 15th are noise and ignored.
 fn fraction_of_day_in_seconds(fraction: &str) -> i64 {
     let digits = &fraction[..fraction.len().min(15)];
-    let numerator = digits.bytes().fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
+    let numerator = digits
+        .bytes()
+        .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'));
     let denominator = 10u64.pow(u32::try_from(digits.len()).unwrap_or(0));
     let scaled = u128::from(numerator) * 86_400;
     let rounded = (scaled + u128::from(denominator) / 2) / u128::from(denominator);
@@ -353,7 +403,10 @@ mod tests {
         assert_eq!(parse_datetime("2024-03-05T14:30:05"), Ok(at(14, 30, 5)));
         assert_eq!(parse_datetime("2024/3/5  9:05:00"), Ok(at(9, 5, 0)));
         assert_eq!(parse_datetime("2024年3月5日14时30分"), Ok(at(14, 30, 0)));
-        assert_eq!(parse_datetime("2024年3月5日 14时30分5秒"), Ok(at(14, 30, 5)));
+        assert_eq!(
+            parse_datetime("2024年3月5日 14时30分5秒"),
+            Ok(at(14, 30, 5))
+        );
         assert_eq!(parse_datetime("20240305 14点30分"), Ok(at(14, 30, 0)));
         assert_eq!(parse_datetime("45356.75"), Ok(at(18, 0, 0)));
         let millis = parse_datetime("2024-03-05 14:30:05.123").unwrap();
@@ -375,7 +428,10 @@ mod tests {
             DateProblem::SerialOutOfRange { serial: 2_958_466 }
         );
         // Floating-point noise from Excel rounds to the intended second.
-        assert_eq!(parse_datetime("45356.604166666664"), Ok(dt(2024, 3, 5, 14, 30, 0)));
+        assert_eq!(
+            parse_datetime("45356.604166666664"),
+            Ok(dt(2024, 3, 5, 14, 30, 0))
+        );
     }
 
     #[test]
@@ -383,20 +439,46 @@ mod tests {
         let err = parse_date("2024-02-30").unwrap_err();
         assert_eq!(
             err.problem,
-            DateProblem::NoSuchDay { year: 2024, month: 2, day: 30, days_in_month: 29 }
+            DateProblem::NoSuchDay {
+                year: 2024,
+                month: 2,
+                day: 30,
+                days_in_month: 29
+            }
         );
-        assert!(err.message_en().contains("2024-02 has only 29 days"), "{err}");
-        assert!(err.message_zh().contains("2024年2月只有29天"), "{}", err.message_zh());
-        assert_eq!(parse_date("2023-02-29").unwrap_err().code(), "date.no_such_day");
-        assert_eq!(problem("2024-13-01"), DateProblem::NoSuchMonth { month: 13 });
+        assert!(
+            err.message_en().contains("2024-02 has only 29 days"),
+            "{err}"
+        );
+        assert!(
+            err.message_zh().contains("2024年2月只有29天"),
+            "{}",
+            err.message_zh()
+        );
+        assert_eq!(
+            parse_date("2023-02-29").unwrap_err().code(),
+            "date.no_such_day"
+        );
+        assert_eq!(
+            problem("2024-13-01"),
+            DateProblem::NoSuchMonth { month: 13 }
+        );
         assert_eq!(problem("2024-00-01"), DateProblem::NoSuchMonth { month: 0 });
         assert_eq!(
             problem("2024-03-05 24:00"),
-            DateProblem::NoSuchTime { hour: 24, minute: 0, second: 0 }
+            DateProblem::NoSuchTime {
+                hour: 24,
+                minute: 0,
+                second: 0
+            }
         );
         assert_eq!(
             problem("2024-03-05 12:60"),
-            DateProblem::NoSuchTime { hour: 12, minute: 60, second: 0 }
+            DateProblem::NoSuchTime {
+                hour: 12,
+                minute: 60,
+                second: 0
+            }
         );
     }
 
@@ -421,7 +503,10 @@ mod tests {
         }
         assert_eq!(problem(""), DateProblem::Empty);
         let err = parse_date("next Tuesday").unwrap_err();
-        assert!(err.to_string().starts_with("'next Tuesday' is not a date"), "{err}");
+        assert!(
+            err.to_string().starts_with("'next Tuesday' is not a date"),
+            "{err}"
+        );
         assert!(err.message_zh().starts_with("“next Tuesday”不是日期"));
     }
 }

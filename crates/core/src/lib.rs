@@ -18,6 +18,7 @@
 //! - [`category`]: the eight rule categories.
 //! - [`error`]: the crate's [`Error`] and the [`Bilingual`] text every error offers.
 
+pub mod calendar;
 pub mod category;
 pub mod date;
 pub mod error;

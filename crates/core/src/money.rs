@@ -10,7 +10,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Bilingual;
 use crate::width::fold_width;
 
 /// An amount in fen. Serialises as the bare integer number of fen.
@@ -133,8 +132,9 @@ pub struct AmountError {
     pub problem: AmountProblem,
 }
 
-impl Bilingual for AmountError {
-    fn code(&self) -> &'static str {
+impl AmountError {
+    /// A stable, dotted code such as `amount.letter_o`; safe to store and to group by.
+    pub fn code(&self) -> &'static str {
         match self.problem {
             AmountProblem::Empty => "amount.empty",
             AmountProblem::LetterO => "amount.letter_o",
@@ -149,7 +149,8 @@ impl Bilingual for AmountError {
         }
     }
 
-    fn message_en(&self) -> String {
+    /// The reason in English, saying what to do; also the `Display` text.
+    pub fn message_en(&self) -> String {
         let raw = &self.raw;
         match self.problem {
             AmountProblem::Empty => "the amount is empty; enter a number such as 1,234.50".into(),
@@ -181,9 +182,9 @@ impl Bilingual for AmountError {
                 "'{raw}' has more than two decimal places (fen is the smallest unit); \
                  round it to fen"
             ),
-            AmountProblem::Overflow => format!(
-                "'{raw}' is too large to be an amount; check for extra digits"
-            ),
+            AmountProblem::Overflow => {
+                format!("'{raw}' is too large to be an amount; check for extra digits")
+            }
             AmountProblem::NotAnAmount => format!(
                 "'{raw}' is not an amount; write it like 1,234.50, ¥1234.5, 1.5万元, \
                  or (1,234.50) for a negative amount"
@@ -191,7 +192,8 @@ impl Bilingual for AmountError {
         }
     }
 
-    fn message_zh(&self) -> String {
+    /// The reason in Chinese, saying what to do.
+    pub fn message_zh(&self) -> String {
         let raw = &self.raw;
         match self.problem {
             AmountProblem::Empty => "金额为空，请填写数字，例如 1,234.50".into(),
@@ -217,7 +219,9 @@ impl Bilingual for AmountError {
             AmountProblem::TooManyDecimals => {
                 format!("“{raw}”的小数超过两位（最小单位为分），请四舍五入到分")
             }
-            AmountProblem::Overflow => format!("“{raw}”数值过大，超出金额范围，请检查是否多输了数字"),
+            AmountProblem::Overflow => {
+                format!("“{raw}”数值过大，超出金额范围，请检查是否多输了数字")
+            }
             AmountProblem::NotAnAmount => format!(
                 "“{raw}”不是金额，请按 1,234.50、¥1234.5、1.5万元 或 (1,234.50)（负数）的格式填写"
             ),
@@ -302,7 +306,10 @@ fn parse_decimal(s: &str, places: usize) -> Result<i128, AmountProblem> {
     check_grouping(int_part)?;
     let mut value: i128 = 0;
     let int_digits = int_part.bytes().filter(|&b| b != b',');
-    let frac_digits = frac_part.bytes().chain(std::iter::repeat(b'0')).take(places);
+    let frac_digits = frac_part
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(places);
     for b in int_digits.chain(frac_digits) {
         value = value
             .checked_mul(10)
@@ -456,6 +463,9 @@ mod tests {
         assert_eq!(problem("1.2E+05"), AmountProblem::Scientific);
         assert_eq!(problem("1,2345"), AmountProblem::Grouping);
         assert_eq!(problem("1,5"), AmountProblem::Grouping);
+        assert_eq!(problem("1234,567"), AmountProblem::Grouping);
+        assert_eq!(problem(",123"), AmountProblem::Grouping);
+        assert_eq!(problem("1,234,"), AmountProblem::Grouping);
         assert_eq!(problem(""), AmountProblem::Empty);
         assert_eq!(problem("  　"), AmountProblem::Empty);
         assert_eq!(problem("."), AmountProblem::NotAnAmount);
@@ -468,7 +478,10 @@ mod tests {
     #[test]
     fn generic_message_quotes_the_input() {
         let err = Money::parse("abc").unwrap_err();
-        assert_eq!(err.message_en().split(';').next(), Some("'abc' is not an amount"));
+        assert_eq!(
+            err.message_en().split(';').next(),
+            Some("'abc' is not an amount")
+        );
         assert!(err.message_zh().starts_with("“abc”不是金额"));
     }
 
@@ -479,15 +492,18 @@ mod tests {
         assert_eq!(Money::from_fen(5).to_string(), "0.05");
         assert_eq!(Money::from_fen(-5).to_string(), "-0.05");
         assert_eq!(Money::from_fen(100_000_000).to_string(), "1,000,000.00");
-        assert_eq!(Money::from_fen(i64::MIN).to_string(), "-92,233,720,368,547,758.08");
+        assert_eq!(
+            Money::from_fen(i64::MIN).to_string(),
+            "-92,233,720,368,547,758.08"
+        );
         assert_eq!(format!("{:>10}", Money::from_fen(100)), "      1.00");
     }
 
     #[test]
     fn serde_is_bare_fen() {
-        let m: Money = serde::de::Deserialize::deserialize(
-            serde::de::value::I64Deserializer::<serde::de::value::Error>::new(42),
-        )
+        let m: Money = serde::de::Deserialize::deserialize(serde::de::value::I64Deserializer::<
+            serde::de::value::Error,
+        >::new(42))
         .unwrap();
         assert_eq!(m, Money::from_fen(42));
     }

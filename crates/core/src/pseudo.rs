@@ -132,8 +132,14 @@ mod tests {
     fn keys_matter_and_values_are_stable() {
         let a = Pseudonymiser::new(KEY);
         let b = Pseudonymiser::new([8; 32]);
-        assert_eq!(a.pseudonym(IdentKind::Email, "x@y.cn"), a.pseudonym(IdentKind::Email, "x@y.cn"));
-        assert_ne!(a.pseudonym(IdentKind::Email, "x@y.cn"), b.pseudonym(IdentKind::Email, "x@y.cn"));
+        assert_eq!(
+            a.pseudonym(IdentKind::Email, "x@y.cn"),
+            a.pseudonym(IdentKind::Email, "x@y.cn")
+        );
+        assert_ne!(
+            a.pseudonym(IdentKind::Email, "x@y.cn"),
+            b.pseudonym(IdentKind::Email, "x@y.cn")
+        );
     }
 
     #[test]
@@ -141,7 +147,10 @@ mod tests {
         let p = Pseudonymiser::new(KEY);
         let mut out = String::from("id=");
         p.pseudonym_into(IdentKind::Phone, "13800138000", &mut out);
-        assert_eq!(out, format!("id={}", p.pseudonym(IdentKind::Phone, "13800138000")));
+        assert_eq!(
+            out,
+            format!("id={}", p.pseudonym(IdentKind::Phone, "13800138000"))
+        );
     }
 
     #[test]

@@ -81,7 +81,10 @@ mod tests {
     #[test]
     fn decodes_gbk_fields() {
         let (gbk, _, _) = encoding_rs::GBK.encode("北京某某科技有限公司");
-        assert_eq!(Encoding::Gbk.decode(&gbk).as_deref(), Some("北京某某科技有限公司"));
+        assert_eq!(
+            Encoding::Gbk.decode(&gbk).as_deref(),
+            Some("北京某某科技有限公司")
+        );
         assert_eq!(Encoding::Utf8.decode(&gbk), None);
         assert_eq!("gb-18030".parse::<Encoding>(), Ok(Encoding::Gb18030));
         assert!("latin1".parse::<Encoding>().is_err());

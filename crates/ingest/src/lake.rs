@@ -36,7 +36,11 @@ fn arrow_type(ty: FieldType) -> DataType {
 
 /// Column names of a dataset in the lake, in order (system columns last).
 pub fn lake_columns(d: &Dataset) -> Vec<String> {
-    arrow_schema(d).fields().iter().map(|f| f.name().clone()).collect()
+    arrow_schema(d)
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect()
 }
 
 /// The Arrow schema of a dataset's lake files.
@@ -45,7 +49,11 @@ pub fn arrow_schema(d: &Dataset) -> SchemaRef {
     for f in d.fields {
         fields.push(ArrowField::new(f.name, arrow_type(f.ty), !f.required));
         if f.ty.is_personal() {
-            fields.push(ArrowField::new(format!("{}_masked", f.name), DataType::Utf8, !f.required));
+            fields.push(ArrowField::new(
+                format!("{}_masked", f.name),
+                DataType::Utf8,
+                !f.required,
+            ));
         }
     }
     fields.push(ArrowField::new(BATCH_COLUMN, DataType::Utf8, false));
@@ -106,7 +114,9 @@ impl BatchBuilder {
                 FieldType::Date => Builder::Date(Date32Builder::new()),
                 FieldType::DateTime => Builder::Millis(TimestampMillisecondBuilder::new()),
                 FieldType::Bool => Builder::Bool(BooleanBuilder::new()),
-                t if t.is_personal() => Builder::Personal(StringBuilder::new(), StringBuilder::new()),
+                t if t.is_personal() => {
+                    Builder::Personal(StringBuilder::new(), StringBuilder::new())
+                }
                 _ => Builder::Text(StringBuilder::new()),
             })
             .collect();
@@ -143,7 +153,8 @@ impl BatchBuilder {
             }
         }
         self.batch_col.append_value(&self.batch_id);
-        self.row_col.append_value(i64::try_from(source_row).unwrap_or(i64::MAX));
+        self.row_col
+            .append_value(i64::try_from(source_row).unwrap_or(i64::MAX));
         self.len += 1;
     }
 
@@ -160,7 +171,8 @@ impl BatchBuilder {
                 Builder::Int(b) => cols.push(Arc::new(b.finish())),
                 Builder::Float(b) => cols.push(Arc::new(b.finish())),
                 Builder::Amount(b) => cols.push(Arc::new(
-                    b.finish().with_precision_and_scale(AMOUNT_PRECISION, AMOUNT_SCALE)?,
+                    b.finish()
+                        .with_precision_and_scale(AMOUNT_PRECISION, AMOUNT_SCALE)?,
                 )),
                 Builder::Date(b) => cols.push(Arc::new(b.finish())),
                 Builder::Millis(b) => cols.push(Arc::new(b.finish())),

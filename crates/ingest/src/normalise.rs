@@ -26,11 +26,17 @@ pub(crate) struct CellError {
 
 impl CellError {
     fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { zh: zh.into(), en: en.into() }
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 
     fn from_core(e: &dyn Bilingual) -> Self {
-        Self { zh: e.message_zh(), en: e.message_en() }
+        Self {
+            zh: e.message_zh(),
+            en: e.message_en(),
+        }
     }
 }
 
@@ -48,12 +54,20 @@ const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date"
 
 impl Normaliser {
     pub(crate) fn new(pseudo: Pseudonymiser) -> Self {
-        Self { pseudo, cache: HashMap::new() }
+        Self {
+            pseudo,
+            cache: HashMap::new(),
+        }
     }
 
     /// Parses `raw` for `field`, appending any text to `buf`. An empty cell of an optional
     /// field is `Null`; of a required field, an error.
-    pub(crate) fn cell(&mut self, field: &Field, raw: &str, buf: &mut String) -> Result<Cell, CellError> {
+    pub(crate) fn cell(
+        &mut self,
+        field: &Field,
+        raw: &str,
+        buf: &mut String,
+    ) -> Result<Cell, CellError> {
         let raw = raw.trim();
         if raw.is_empty() || raw.eq_ignore_ascii_case("null") || raw == "\\N" {
             return if field.required {
@@ -67,14 +81,20 @@ impl Normaliser {
             FieldType::Code => Ok(push_text(buf, fold_width(raw).trim())),
             FieldType::Integer => parse_integer(raw).map(Cell::Int),
             FieldType::Number => parse_number(raw).map(Cell::Float),
-            FieldType::Amount => Money::parse(raw).map(|m| Cell::Fen(m.fen())).map_err(|e| CellError::from_core(&e)),
-            FieldType::Date => parse_date(raw).map(|d| Cell::Date(days(d))).map_err(|e| CellError::from_core(&e)),
-            FieldType::DateTime => {
-                parse_datetime(raw).map(|t| Cell::Millis(millis(t))).map_err(|e| CellError::from_core(&e))
-            }
+            FieldType::Amount => Money::parse(raw)
+                .map(|m| Cell::Fen(m.fen()))
+                .map_err(|e| CellError::from_core(&e)),
+            FieldType::Date => parse_date(raw)
+                .map(|d| Cell::Date(days(d)))
+                .map_err(|e| CellError::from_core(&e)),
+            FieldType::DateTime => parse_datetime(raw)
+                .map(|t| Cell::Millis(millis(t)))
+                .map_err(|e| CellError::from_core(&e)),
             FieldType::Bool => parse_bool(raw).map(Cell::Bool),
             FieldType::Enum(codes) => parse_enum(raw, codes).map(|c| push_text(buf, c)),
-            FieldType::Uscc => Uscc::parse(raw).map(|u| push_text(buf, u.as_str())).map_err(|e| CellError::from_core(&e)),
+            FieldType::Uscc => Uscc::parse(raw)
+                .map(|u| push_text(buf, u.as_str()))
+                .map_err(|e| CellError::from_core(&e)),
             FieldType::ResidentId => {
                 let id = ResidentId::parse(raw).map_err(|e| CellError::from_core(&e))?;
                 Ok(self.personal(IdentKind::ResidentId, id.as_str(), &id.masked(), buf))
@@ -132,7 +152,10 @@ fn millis(t: NaiveDateTime) -> i64 {
 }
 
 fn strip_grouping(raw: &str) -> String {
-    fold_width(raw).chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '_')).collect()
+    fold_width(raw)
+        .chars()
+        .filter(|c| !matches!(c, ',' | '，' | ' ' | '_'))
+        .collect()
 }
 
 fn parse_integer(raw: &str) -> Result<i64, CellError> {
@@ -141,7 +164,10 @@ fn parse_integer(raw: &str) -> Result<i64, CellError> {
         // "12.0" from a spreadsheet is a whole number; "12.5" is not.
         match s.parse::<f64>() {
             Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
-            _ => Err(CellError::new(format!("“{raw}”不是整数"), format!("'{raw}' is not a whole number"))),
+            _ => Err(CellError::new(
+                format!("“{raw}”不是整数"),
+                format!("'{raw}' is not a whole number"),
+            )),
         }
     })
 }
@@ -151,7 +177,10 @@ fn parse_number(raw: &str) -> Result<f64, CellError> {
     let s = s.strip_suffix('%').unwrap_or(&s);
     match s.parse::<f64>() {
         Ok(f) if f.is_finite() => Ok(f),
-        _ => Err(CellError::new(format!("“{raw}”不是数字"), format!("'{raw}' is not a number"))),
+        _ => Err(CellError::new(
+            format!("“{raw}”不是数字"),
+            format!("'{raw}' is not a number"),
+        )),
     }
 }
 
@@ -168,24 +197,82 @@ fn parse_bool(raw: &str) -> Result<bool, CellError> {
 
 /// Chinese words that source systems export for the spec's enum codes.
 const ENUM_WORDS: &[(&str, &str)] = &[
-    ("男", "male"), ("女", "female"), ("配偶", "spouse"), ("妻子", "spouse"), ("丈夫", "spouse"),
-    ("子女", "child"), ("儿子", "child"), ("女儿", "child"), ("父母", "parent"), ("父亲", "parent"),
-    ("母亲", "parent"), ("兄弟姐妹", "sibling"), ("兄弟", "sibling"), ("姐妹", "sibling"),
-    ("姻亲", "in_law"), ("其他", "other"), ("股东", "shareholder"), ("董事", "director"),
-    ("法定代表人", "legal_representative"), ("监事", "supervisor"), ("高管", "manager"),
-    ("联系人", "contact"), ("转账", "transfer"), ("现金", "cash"), ("公务卡", "card"), ("支票", "cheque"),
-    ("公开招标", "open"), ("邀请招标", "invited"), ("竞争性谈判", "competitive_negotiation"),
-    ("竞争性磋商", "competitive_consultation"), ("询价", "inquiry"), ("单一来源", "single_source"),
-    ("同意", "for"), ("赞成", "for"), ("反对", "against"), ("弃权", "abstain"), ("通过", "approved"),
-    ("否决", "rejected"), ("缓议", "deferred"), ("会议", "meeting"), ("个人", "individual"),
-    ("出勤", "present"), ("请假", "leave"), ("出差", "business_trip"), ("缺勤", "absent"), ("休息", "rest"),
-    ("差旅", "travel"), ("住宿", "hotel"), ("餐费", "meal"), ("公务接待", "reception"), ("交通", "transport"),
-    ("办公用品", "office_supplies"), ("培训", "training"), ("会议费", "conference"), ("货物", "goods"),
-    ("服务", "services"), ("工程", "works"), ("退休", "retired"), ("辞职", "resigned"), ("辞退", "dismissed"),
-    ("死亡", "deceased"), ("调出", "transferred"), ("汽油", "gasoline"), ("柴油", "diesel"), ("充电", "electric"),
-    ("非油品", "non_fuel"), ("在用", "in_use"), ("闲置", "idle"), ("已处置", "disposed"),
-    ("重大事项决策", "major_decision"), ("重要干部任免", "key_appointment"), ("重大项目安排", "major_project"),
-    ("大额资金使用", "large_fund"), ("党委会", "party_committee"), ("办公会", "executive_meeting"), ("董事会", "board"),
+    ("男", "male"),
+    ("女", "female"),
+    ("配偶", "spouse"),
+    ("妻子", "spouse"),
+    ("丈夫", "spouse"),
+    ("子女", "child"),
+    ("儿子", "child"),
+    ("女儿", "child"),
+    ("父母", "parent"),
+    ("父亲", "parent"),
+    ("母亲", "parent"),
+    ("兄弟姐妹", "sibling"),
+    ("兄弟", "sibling"),
+    ("姐妹", "sibling"),
+    ("姻亲", "in_law"),
+    ("其他", "other"),
+    ("股东", "shareholder"),
+    ("董事", "director"),
+    ("法定代表人", "legal_representative"),
+    ("监事", "supervisor"),
+    ("高管", "manager"),
+    ("联系人", "contact"),
+    ("转账", "transfer"),
+    ("现金", "cash"),
+    ("公务卡", "card"),
+    ("支票", "cheque"),
+    ("公开招标", "open"),
+    ("邀请招标", "invited"),
+    ("竞争性谈判", "competitive_negotiation"),
+    ("竞争性磋商", "competitive_consultation"),
+    ("询价", "inquiry"),
+    ("单一来源", "single_source"),
+    ("同意", "for"),
+    ("赞成", "for"),
+    ("反对", "against"),
+    ("弃权", "abstain"),
+    ("通过", "approved"),
+    ("否决", "rejected"),
+    ("缓议", "deferred"),
+    ("会议", "meeting"),
+    ("个人", "individual"),
+    ("出勤", "present"),
+    ("请假", "leave"),
+    ("出差", "business_trip"),
+    ("缺勤", "absent"),
+    ("休息", "rest"),
+    ("差旅", "travel"),
+    ("住宿", "hotel"),
+    ("餐费", "meal"),
+    ("公务接待", "reception"),
+    ("交通", "transport"),
+    ("办公用品", "office_supplies"),
+    ("培训", "training"),
+    ("会议费", "conference"),
+    ("货物", "goods"),
+    ("服务", "services"),
+    ("工程", "works"),
+    ("退休", "retired"),
+    ("辞职", "resigned"),
+    ("辞退", "dismissed"),
+    ("死亡", "deceased"),
+    ("调出", "transferred"),
+    ("汽油", "gasoline"),
+    ("柴油", "diesel"),
+    ("充电", "electric"),
+    ("非油品", "non_fuel"),
+    ("在用", "in_use"),
+    ("闲置", "idle"),
+    ("已处置", "disposed"),
+    ("重大事项决策", "major_decision"),
+    ("重要干部任免", "key_appointment"),
+    ("重大项目安排", "major_project"),
+    ("大额资金使用", "large_fund"),
+    ("党委会", "party_committee"),
+    ("办公会", "executive_meeting"),
+    ("董事会", "board"),
 ];
 
 fn parse_enum(raw: &str, codes: &'static [&'static str]) -> Result<&'static str, CellError> {
@@ -194,8 +281,16 @@ fn parse_enum(raw: &str, codes: &'static [&'static str]) -> Result<&'static str,
     if let Some(code) = codes.iter().find(|c| c.eq_ignore_ascii_case(v)) {
         return Ok(code);
     }
-    if let Some(code) = ENUM_WORDS.iter().find(|(w, c)| *w == v && codes.contains(c)).map(|(_, c)| *c) {
-        return codes.iter().copied().find(|c| *c == code).ok_or_else(|| unreachable_code(raw));
+    if let Some(code) = ENUM_WORDS
+        .iter()
+        .find(|(w, c)| *w == v && codes.contains(c))
+        .map(|(_, c)| *c)
+    {
+        return codes
+            .iter()
+            .copied()
+            .find(|c| *c == code)
+            .ok_or_else(|| unreachable_code(raw));
     }
     Err(CellError::new(
         format!("“{raw}”不是可选值之一：{}", codes.join("、")),
@@ -204,17 +299,24 @@ fn parse_enum(raw: &str, codes: &'static [&'static str]) -> Result<&'static str,
 }
 
 fn unreachable_code(raw: &str) -> CellError {
-    CellError::new(format!("“{raw}”无法识别"), format!("'{raw}' not recognised"))
+    CellError::new(
+        format!("“{raw}”无法识别"),
+        format!("'{raw}' not recognised"),
+    )
 }
 
 fn parse_email(raw: &str) -> Result<String, CellError> {
     let s = fold_width(raw).trim().to_lowercase();
-    let ok = s.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.'))
-        && !s.contains(char::is_whitespace);
+    let ok = s.split_once('@').is_some_and(|(user, host)| {
+        !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
+    }) && !s.contains(char::is_whitespace);
     if ok {
         Ok(s)
     } else {
-        Err(CellError::new(format!("“{raw}”不是电子邮箱"), format!("'{raw}' is not an e-mail address")))
+        Err(CellError::new(
+            format!("“{raw}”不是电子邮箱"),
+            format!("'{raw}' is not an e-mail address"),
+        ))
     }
 }
 
@@ -261,15 +363,22 @@ mod tests {
         let mut n = norm();
         let mut buf = String::new();
         let f = field("persons", "resident_id");
-        let Cell::Personal(hs, he, ms, me) = n.cell(f, "11010519491231002X", &mut buf).unwrap() else {
+        let Cell::Personal(hs, he, ms, me) = n.cell(f, "11010519491231002X", &mut buf).unwrap()
+        else {
             panic!("expected a personal cell")
         };
         assert_eq!(he - hs, 32, "128-bit keyed hash in hex");
-        assert!(!buf.contains("11010519491231002X"), "clear value must not be kept");
+        assert!(
+            !buf.contains("11010519491231002X"),
+            "clear value must not be kept"
+        );
         assert_eq!(&buf[ms..me], "110105********002X");
         // the same value hashes the same way (matching across datasets works)
         let mut buf2 = String::new();
-        let Cell::Personal(hs2, he2, _, _) = n.cell(f, "11010519491231002x", &mut buf2).unwrap() else { panic!() };
+        let Cell::Personal(hs2, he2, _, _) = n.cell(f, "11010519491231002x", &mut buf2).unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(&buf[hs..he], &buf2[hs2..he2]);
     }
 
@@ -277,13 +386,25 @@ mod tests {
     fn bad_values_explain_themselves_in_both_languages() {
         let mut n = norm();
         let mut buf = String::new();
-        let e = n.cell(field("persons", "resident_id"), "110105194912310021", &mut buf).unwrap_err();
+        let e = n
+            .cell(
+                field("persons", "resident_id"),
+                "110105194912310021",
+                &mut buf,
+            )
+            .unwrap_err();
         assert!(!e.zh.is_empty() && !e.en.is_empty());
-        let e = n.cell(field("payments", "amount"), "12,3O0", &mut buf).unwrap_err();
+        let e = n
+            .cell(field("payments", "amount"), "12,3O0", &mut buf)
+            .unwrap_err();
         assert!(e.en.contains('O'), "{}", e.en);
-        let e = n.cell(field("payments", "paid_on"), "", &mut buf).unwrap_err();
+        let e = n
+            .cell(field("payments", "paid_on"), "", &mut buf)
+            .unwrap_err();
         assert_eq!(e.en, "required value is empty");
-        let e = n.cell(field("payments", "method"), "paypal", &mut buf).unwrap_err();
+        let e = n
+            .cell(field("payments", "method"), "paypal", &mut buf)
+            .unwrap_err();
         assert!(e.en.contains("transfer"));
     }
 
@@ -291,17 +412,36 @@ mod tests {
     fn chinese_enum_words_and_bools() {
         let mut n = norm();
         let mut buf = String::new();
-        let Cell::Text(s, e) = n.cell(field("payments", "method"), "现金", &mut buf).unwrap() else { panic!() };
+        let Cell::Text(s, e) = n
+            .cell(field("payments", "method"), "现金", &mut buf)
+            .unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(&buf[s..e], "cash");
-        assert!(matches!(n.cell(field("bids", "is_winner"), "是", &mut buf), Ok(Cell::Bool(true))));
-        assert!(matches!(n.cell(field("bids", "is_winner"), "maybe", &mut buf), Err(_)));
-        assert!(matches!(n.cell(field("company_links", "share_pct"), "35%", &mut buf), Ok(Cell::Float(f)) if f == 35.0));
-        assert!(matches!(n.cell(field("meetings", "attendees"), "１２", &mut buf), Ok(Cell::Int(12))));
+        assert!(matches!(
+            n.cell(field("bids", "is_winner"), "是", &mut buf),
+            Ok(Cell::Bool(true))
+        ));
+        assert!(matches!(
+            n.cell(field("bids", "is_winner"), "maybe", &mut buf),
+            Err(_)
+        ));
+        assert!(
+            matches!(n.cell(field("company_links", "share_pct"), "35%", &mut buf), Ok(Cell::Float(f)) if f == 35.0)
+        );
+        assert!(matches!(
+            n.cell(field("meetings", "attendees"), "１２", &mut buf),
+            Ok(Cell::Int(12))
+        ));
     }
 
     #[test]
     fn quarantine_masks_personal_values_only() {
-        assert_eq!(mask_raw(field("persons", "resident_id"), "110105194912310021"), "1101**********0021");
+        assert_eq!(
+            mask_raw(field("persons", "resident_id"), "110105194912310021"),
+            "1101**********0021"
+        );
         assert_eq!(mask_raw(field("payments", "amount"), "12,3O0"), "12,3O0");
     }
 }

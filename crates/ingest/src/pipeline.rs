@@ -69,14 +69,24 @@ pub struct ImportStats {
 }
 
 /// Runs one import. On error nothing usable is left at `parquet_out` (the caller deletes it).
-pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<ImportStats, IngestError> {
+pub fn import_file(
+    req: ImportRequest<'_>,
+    progress: Progress<'_>,
+) -> Result<ImportStats, IngestError> {
     let d = req.dataset;
     req.mapping.validate(d, req.path)?;
     let format = match req.format {
         Some(f) => f,
         None => source::detect_format(req.path)?,
     };
-    let mut src = source::open(req.path, format, &OpenOptions { encoding: req.encoding, sheet: req.sheet })?;
+    let mut src = source::open(
+        req.path,
+        format,
+        &OpenOptions {
+            encoding: req.encoding,
+            sheet: req.sheet,
+        },
+    )?;
     let plan = plan_columns(d, src.headers(), &req.mapping, req.path)?;
     let encoding = src.encoding();
     let columns_used = d
@@ -119,9 +129,18 @@ pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<Imp
             text.clear();
             errors.clear();
             for (fi, field) in d.fields.iter().enumerate() {
-                let raw = plan.source_of_field[fi].and_then(|c| record.get(c)).unwrap_or(b"");
+                let raw = plan.source_of_field[fi]
+                    .and_then(|c| record.get(c))
+                    .unwrap_or(b"");
                 let Some(value) = encoding.decode(raw) else {
-                    errors.push((fi, format!("不是有效的 {} 文本，请用 --encoding 指定编码", encoding.name()), format!("not valid {} text; set --encoding", encoding.name())));
+                    errors.push((
+                        fi,
+                        format!(
+                            "不是有效的 {} 文本，请用 --encoding 指定编码",
+                            encoding.name()
+                        ),
+                        format!("not valid {} text; set --encoding", encoding.name()),
+                    ));
                     cells.push(Cell::Null);
                     continue;
                 };
@@ -134,7 +153,11 @@ pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<Imp
                 }
             }
             if errors.is_empty() && !keys.insert(&cells, &text) {
-                errors.push((usize::MAX, format!("主键（{}）在本批次中重复", d.key.join("、")), format!("duplicate key ({}) within this file", d.key.join(", "))));
+                errors.push((
+                    usize::MAX,
+                    format!("主键（{}）在本批次中重复", d.key.join("、")),
+                    format!("duplicate key ({}) within this file", d.key.join(", ")),
+                ));
             }
             if errors.is_empty() {
                 builder.push(&cells, &text, row);
@@ -148,8 +171,13 @@ pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<Imp
                 for (fi, zh, en) in &errors {
                     let (column, raw) = match d.fields.get(*fi) {
                         Some(f) => {
-                            let raw = plan.source_of_field[*fi].and_then(|c| record.get(c)).unwrap_or(b"");
-                            let raw = encoding.decode(raw).map_or_else(|| String::from_utf8_lossy(raw).into_owned(), |c| c.into_owned());
+                            let raw = plan.source_of_field[*fi]
+                                .and_then(|c| record.get(c))
+                                .unwrap_or(b"");
+                            let raw = encoding.decode(raw).map_or_else(
+                                || String::from_utf8_lossy(raw).into_owned(),
+                                |c| c.into_owned(),
+                            );
                             (f.name, mask_raw(f, &raw))
                         }
                         None => ("", String::new()),
@@ -164,7 +192,9 @@ pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<Imp
         Ok(())
     })();
     drop(tx);
-    let written = writer.join().map_err(|_| IngestError::Internal("the Parquet writer thread panicked".into()))?;
+    let written = writer
+        .join()
+        .map_err(|_| IngestError::Internal("the Parquet writer thread panicked".into()))?;
     result?;
     written?;
     progress(total, total);
@@ -193,10 +223,15 @@ struct Counts {
 
 fn send(tx: &mpsc::SyncSender<RecordBatch>, batch: RecordBatch) -> Result<(), IngestError> {
     // A closed channel means the writer failed; its error is reported after join.
-    tx.send(batch).map_err(|_| IngestError::Internal("the Parquet writer stopped early".into()))
+    tx.send(batch)
+        .map_err(|_| IngestError::Internal("the Parquet writer stopped early".into()))
 }
 
-fn write_parquet(path: &Path, schema: arrow_schema::SchemaRef, rx: mpsc::Receiver<RecordBatch>) -> Result<(), IngestError> {
+fn write_parquet(
+    path: &Path,
+    schema: arrow_schema::SchemaRef,
+    rx: mpsc::Receiver<RecordBatch>,
+) -> Result<(), IngestError> {
     let file = File::create(path).map_err(|e| IngestError::io(path, e))?;
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
@@ -223,8 +258,16 @@ struct KeySet {
 
 impl KeySet {
     fn new(d: &Dataset) -> Self {
-        let key_fields = d.key.iter().filter_map(|k| d.fields.iter().position(|f| f.name == *k)).collect();
-        Self { key_fields, seen: HashSet::default(), hasher: std::hash::RandomState::new() }
+        let key_fields = d
+            .key
+            .iter()
+            .filter_map(|k| d.fields.iter().position(|f| f.name == *k))
+            .collect();
+        Self {
+            key_fields,
+            seen: HashSet::default(),
+            hasher: std::hash::RandomState::new(),
+        }
     }
 
     fn insert(&mut self, cells: &[Cell], text: &str) -> bool {

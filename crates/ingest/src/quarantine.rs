@@ -14,33 +14,62 @@ pub(crate) struct Quarantine {
     pub(crate) lines: u64,
 }
 
-pub(crate) const HEADER: [&str; 5] = ["源行号 source_row", "列 column", "原始值 raw_value", "原因 reason_zh", "reason_en"];
+pub(crate) const HEADER: [&str; 5] = [
+    "源行号 source_row",
+    "列 column",
+    "原始值 raw_value",
+    "原因 reason_zh",
+    "reason_en",
+];
 
 impl Quarantine {
     pub(crate) fn new(path: &Path) -> Self {
-        Self { path: path.to_owned(), writer: None, lines: 0 }
+        Self {
+            path: path.to_owned(),
+            writer: None,
+            lines: 0,
+        }
     }
 
-    pub(crate) fn add(&mut self, row: u64, column: &str, raw: &str, zh: &str, en: &str) -> Result<(), IngestError> {
+    pub(crate) fn add(
+        &mut self,
+        row: u64,
+        column: &str,
+        raw: &str,
+        zh: &str,
+        en: &str,
+    ) -> Result<(), IngestError> {
         if self.writer.is_none() {
-            let mut file = BufWriter::new(File::create(&self.path).map_err(|e| IngestError::io(&self.path, e))?);
-            file.write_all(b"\xEF\xBB\xBF").map_err(|e| IngestError::io(&self.path, e))?;
+            let mut file = BufWriter::new(
+                File::create(&self.path).map_err(|e| IngestError::io(&self.path, e))?,
+            );
+            file.write_all(b"\xEF\xBB\xBF")
+                .map_err(|e| IngestError::io(&self.path, e))?;
             let mut w = csv::Writer::from_writer(file);
-            w.write_record(HEADER).map_err(|e| IngestError::Internal(e.to_string()))?;
+            w.write_record(HEADER)
+                .map_err(|e| IngestError::Internal(e.to_string()))?;
             self.writer = Some(w);
         }
         let w = self.writer.as_mut().expect("writer was just created");
-        w.write_record([row.to_string().as_str(), column, raw, zh, en]).map_err(|e| IngestError::Internal(e.to_string()))?;
+        w.write_record([row.to_string().as_str(), column, raw, zh, en])
+            .map_err(|e| IngestError::Internal(e.to_string()))?;
         self.lines += 1;
         Ok(())
     }
 
     /// Flushes and syncs; returns the file's path if anything was quarantined.
     pub(crate) fn finish(self) -> Result<Option<PathBuf>, IngestError> {
-        let Some(w) = self.writer else { return Ok(None) };
-        let file = w.into_inner().map_err(|e| IngestError::Internal(e.to_string()))?;
-        let file = file.into_inner().map_err(|e| IngestError::io(&self.path, e.into_error()))?;
-        file.sync_all().map_err(|e| IngestError::io(&self.path, e))?;
+        let Some(w) = self.writer else {
+            return Ok(None);
+        };
+        let file = w
+            .into_inner()
+            .map_err(|e| IngestError::Internal(e.to_string()))?;
+        let file = file
+            .into_inner()
+            .map_err(|e| IngestError::io(&self.path, e.into_error()))?;
+        file.sync_all()
+            .map_err(|e| IngestError::io(&self.path, e))?;
         Ok(Some(self.path))
     }
 }

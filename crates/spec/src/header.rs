@@ -54,7 +54,9 @@ fn bracketed(raw: &str) -> Option<String> {
 }
 
 fn names(field: &Field) -> impl Iterator<Item = &'static str> + '_ {
-    [field.name, field.zh, field.en].into_iter().chain(field.aliases.iter().copied())
+    [field.name, field.zh, field.en]
+        .into_iter()
+        .chain(field.aliases.iter().copied())
 }
 
 /// Resolves one header against a dataset's fields: the canonical name wins over labels,
@@ -117,7 +119,10 @@ mod tests {
     #[test]
     fn canonical_name_beats_alias_of_another_field() {
         // "工号" is an alias of person_id; a canonical header must still win.
-        assert_eq!(field_of("payments", "payee_company_id"), Some("payee_company_id"));
+        assert_eq!(
+            field_of("payments", "payee_company_id"),
+            Some("payee_company_id")
+        );
         assert_eq!(field_of("payments", "供应商编号"), Some("payee_company_id"));
     }
 }

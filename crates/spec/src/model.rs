@@ -95,12 +95,16 @@ impl FieldType {
             Self::Code => "code, trimmed, full-width folded",
             Self::Integer => "whole number",
             Self::Number => "number",
-            Self::Amount => "amount in yuan; thousands separators, 万元, (negative), full-width digits",
+            Self::Amount => {
+                "amount in yuan; thousands separators, 万元, (negative), full-width digits"
+            }
             Self::Date => "date: 2024-03-05, 2024/3/5, 2024年3月5日, 20240305 or an Excel serial",
             Self::DateTime => "date and time: a date plus 14:30[:05], or an Excel serial",
             Self::Bool => "yes/no: 是/否, true/false, 1/0, Y/N",
             Self::Enum(_) => "one of the listed values",
-            Self::ResidentId => "18-character resident identity number, GB 11643 check digit; pseudonymised",
+            Self::ResidentId => {
+                "18-character resident identity number, GB 11643 check digit; pseudonymised"
+            }
             Self::Uscc => "18-character unified social credit code, GB 32100 check character",
             Self::BankCard => "bank card number, Luhn check; pseudonymised",
             Self::BankAccount => "bank account number (6–32 digits); pseudonymised",
@@ -156,7 +160,15 @@ pub(crate) const fn req(
     doc: &'static str,
     aliases: &'static [&'static str],
 ) -> Field {
-    Field { name, ty, required: true, zh, en, doc, aliases }
+    Field {
+        name,
+        ty,
+        required: true,
+        zh,
+        en,
+        doc,
+        aliases,
+    }
 }
 
 /// Builds an optional field.
@@ -168,5 +180,13 @@ pub(crate) const fn opt(
     doc: &'static str,
     aliases: &'static [&'static str],
 ) -> Field {
-    Field { name, ty, required: false, zh, en, doc, aliases }
+    Field {
+        name,
+        ty,
+        required: false,
+        zh,
+        en,
+        doc,
+        aliases,
+    }
 }

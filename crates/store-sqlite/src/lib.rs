@@ -8,7 +8,9 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use qinglian_store::{BatchRecord, BatchStatus, BatchStore, DatasetCount, StoreError};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, SqlitePool};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -27,7 +29,10 @@ impl SqliteStore {
     /// Opens (creating if asked) the database file and brings its schema up to date.
     pub async fn open(path: &Path, create: bool) -> Result<Self, StoreError> {
         let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))
-            .map_err(|e| StoreError::Open { path: path.display().to_string(), reason: e.to_string() })?
+            .map_err(|e| StoreError::Open {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?
             .create_if_missing(create)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
@@ -37,8 +42,14 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(opts)
             .await
-            .map_err(|e| StoreError::Open { path: path.display().to_string(), reason: e.to_string() })?;
-        MIGRATOR.run(&pool).await.map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
+            .map_err(|e| StoreError::Open {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Database(format!("migration failed: {e}")))?;
         Ok(Self { pool })
     }
 
@@ -47,8 +58,14 @@ impl SqliteStore {
     }
 }
 
-const BATCH_COLUMNS: &str = "id, dataset, source_name, source_sha256, source_bytes, format, encoding, rows_read, \
-     rows_accepted, rows_quarantined, mapping, lake_file, quarantine_file, imported_at, imported_by, status, note";
+/// The batch columns, as a macro so that every query stays a static string (sqlx refuses
+/// dynamically built SQL unless it is asserted safe).
+macro_rules! batch_columns {
+    () => {
+        "id, dataset, source_name, source_sha256, source_bytes, format, encoding, rows_read, \
+         rows_accepted, rows_quarantined, mapping, lake_file, quarantine_file, imported_at, imported_by, status, note"
+    };
+}
 
 fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
@@ -87,37 +104,49 @@ fn batch_from_row(r: &SqliteRow) -> Result<BatchRecord, StoreError> {
 
 impl BatchStore for SqliteStore {
     async fn begin_batch(&self, b: &BatchRecord) -> Result<(), StoreError> {
-        sqlx::query(&format!("INSERT INTO batches ({BATCH_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"))
-            .bind(&b.id)
-            .bind(&b.dataset)
-            .bind(&b.source_name)
-            .bind(&b.source_sha256)
-            .bind(to_i64(b.source_bytes))
-            .bind(&b.format)
-            .bind(&b.encoding)
-            .bind(to_i64(b.rows_read))
-            .bind(to_i64(b.rows_accepted))
-            .bind(to_i64(b.rows_quarantined))
-            .bind(&b.mapping)
-            .bind(&b.lake_file)
-            .bind(&b.quarantine_file)
-            .bind(b.imported_at.to_rfc3339())
-            .bind(&b.imported_by)
-            .bind(BatchStatus::Committing.as_str())
-            .bind(&b.note)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
+        sqlx::query(concat!(
+            "INSERT INTO batches (",
+            batch_columns!(),
+            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        ))
+        .bind(&b.id)
+        .bind(&b.dataset)
+        .bind(&b.source_name)
+        .bind(&b.source_sha256)
+        .bind(to_i64(b.source_bytes))
+        .bind(&b.format)
+        .bind(&b.encoding)
+        .bind(to_i64(b.rows_read))
+        .bind(to_i64(b.rows_accepted))
+        .bind(to_i64(b.rows_quarantined))
+        .bind(&b.mapping)
+        .bind(&b.lake_file)
+        .bind(&b.quarantine_file)
+        .bind(b.imported_at.to_rfc3339())
+        .bind(&b.imported_by)
+        .bind(BatchStatus::Committing.as_str())
+        .bind(&b.note)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
         Ok(())
     }
 
     async fn commit_batch(&self, id: &str) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE batches SET status = 'committed' WHERE id = ? AND status = 'committing'")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        if done.rows_affected() == 1 { Ok(()) } else { Err(StoreError::NotFound(format!("batch {id} in state committing"))) }
+        let done = sqlx::query(
+            "UPDATE batches SET status = 'committed' WHERE id = ? AND status = 'committing'",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound(format!(
+                "batch {id} in state committing"
+            )))
+        }
     }
 
     async fn fail_batch(&self, id: &str, reason: &str) -> Result<(), StoreError> {
@@ -130,10 +159,15 @@ impl BatchStore for SqliteStore {
         Ok(())
     }
 
-    async fn find_committed_by_hash(&self, dataset: &str, sha256: &str) -> Result<Option<BatchRecord>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {BATCH_COLUMNS} FROM batches WHERE dataset = ? AND source_sha256 = ? AND status = 'committed' \
-             ORDER BY imported_at DESC LIMIT 1"
+    async fn find_committed_by_hash(
+        &self,
+        dataset: &str,
+        sha256: &str,
+    ) -> Result<Option<BatchRecord>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            batch_columns!(),
+            " FROM batches WHERE dataset = ? AND source_sha256 = ? AND status = 'committed' ORDER BY imported_at DESC LIMIT 1"
         ))
         .bind(dataset)
         .bind(sha256)
@@ -144,8 +178,10 @@ impl BatchStore for SqliteStore {
     }
 
     async fn list_batches(&self, dataset: Option<&str>) -> Result<Vec<BatchRecord>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {BATCH_COLUMNS} FROM batches WHERE (?1 IS NULL OR dataset = ?1) ORDER BY imported_at DESC, id DESC"
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            batch_columns!(),
+            " FROM batches WHERE (?1 IS NULL OR dataset = ?1) ORDER BY imported_at DESC, id DESC"
         ))
         .bind(dataset)
         .fetch_all(&self.pool)
@@ -155,11 +191,15 @@ impl BatchStore for SqliteStore {
     }
 
     async fn batches_in_state(&self, status: BatchStatus) -> Result<Vec<BatchRecord>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {BATCH_COLUMNS} FROM batches WHERE status = ? ORDER BY imported_at, id"))
-            .bind(status.as_str())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            batch_columns!(),
+            " FROM batches WHERE status = ? ORDER BY imported_at, id"
+        ))
+        .bind(status.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
         rows.iter().map(batch_from_row).collect()
     }
 
@@ -177,7 +217,12 @@ impl BatchStore for SqliteStore {
                     let v: i64 = r.try_get(c).map_err(db)?;
                     Ok(u64::try_from(v).unwrap_or(0))
                 };
-                Ok(DatasetCount { dataset: r.try_get("dataset").map_err(db)?, batches: n("batches")?, rows: n("rows_")?, quarantined: n("quarantined")? })
+                Ok(DatasetCount {
+                    dataset: r.try_get("dataset").map_err(db)?,
+                    batches: n("batches")?,
+                    rows: n("rows_")?,
+                    quarantined: n("quarantined")?,
+                })
             })
             .collect()
     }

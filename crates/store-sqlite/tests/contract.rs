@@ -29,15 +29,30 @@ fn batch(id: &str, sha: &str) -> BatchRecord {
 #[tokio::test]
 async fn a_batch_is_invisible_until_committed() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("desk.sqlite"), true).await.unwrap();
+    let store = SqliteStore::open(&dir.path().join("desk.sqlite"), true)
+        .await
+        .unwrap();
     store.begin_batch(&batch("b1", "aa")).await.unwrap();
-    assert!(store.find_committed_by_hash("payments", "aa").await.unwrap().is_none());
+    assert!(
+        store
+            .find_committed_by_hash("payments", "aa")
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.dataset_counts().await.unwrap().is_empty());
     store.commit_batch("b1").await.unwrap();
-    let found = store.find_committed_by_hash("payments", "aa").await.unwrap().unwrap();
+    let found = store
+        .find_committed_by_hash("payments", "aa")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.status, BatchStatus::Committed);
     let counts = store.dataset_counts().await.unwrap();
-    assert_eq!((counts[0].batches, counts[0].rows, counts[0].quarantined), (1, 2, 1));
+    assert_eq!(
+        (counts[0].batches, counts[0].rows, counts[0].quarantined),
+        (1, 2, 1)
+    );
     // committing twice is refused: the state machine only moves forward
     assert!(store.commit_batch("b1").await.is_err());
 }
@@ -45,7 +60,9 @@ async fn a_batch_is_invisible_until_committed() {
 #[tokio::test]
 async fn failed_batches_stay_listed_with_their_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("desk.sqlite"), true).await.unwrap();
+    let store = SqliteStore::open(&dir.path().join("desk.sqlite"), true)
+        .await
+        .unwrap();
     store.begin_batch(&batch("b2", "bb")).await.unwrap();
     store.fail_batch("b2", "interrupted").await.unwrap();
     let failed = store.batches_in_state(BatchStatus::Failed).await.unwrap();
@@ -58,7 +75,9 @@ async fn failed_batches_stay_listed_with_their_reason() {
 #[tokio::test]
 async fn counts_that_do_not_reconcile_are_refused_by_the_schema() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(&dir.path().join("desk.sqlite"), true).await.unwrap();
+    let store = SqliteStore::open(&dir.path().join("desk.sqlite"), true)
+        .await
+        .unwrap();
     let mut b = batch("b3", "cc");
     b.rows_read = 5; // 5 != 2 + 1
     assert!(store.begin_batch(&b).await.is_err());
@@ -67,6 +86,8 @@ async fn counts_that_do_not_reconcile_are_refused_by_the_schema() {
 #[tokio::test]
 async fn opening_a_missing_database_without_create_fails_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    let err = SqliteStore::open(&dir.path().join("nope.sqlite"), false).await.unwrap_err();
+    let err = SqliteStore::open(&dir.path().join("nope.sqlite"), false)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("cannot be opened"), "{err}");
 }

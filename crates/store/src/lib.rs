@@ -33,7 +33,9 @@ impl BatchStatus {
             "committing" => Ok(Self::Committing),
             "committed" => Ok(Self::Committed),
             "failed" => Ok(Self::Failed),
-            other => Err(StoreError::Corrupt(format!("unknown batch status '{other}'"))),
+            other => Err(StoreError::Corrupt(format!(
+                "unknown batch status '{other}'"
+            ))),
         }
     }
 }
@@ -78,7 +80,9 @@ pub enum StoreError {
     Open { path: String, reason: String },
     #[error("database error: {0}")]
     Database(String),
-    #[error("the database holds data this version cannot read (this is a bug or a damaged file): {0}")]
+    #[error(
+        "the database holds data this version cannot read (this is a bug or a damaged file): {0}"
+    )]
     Corrupt(String),
     #[error("not found: {0}")]
     NotFound(String),
@@ -94,7 +98,11 @@ pub trait BatchStore {
     /// Marks a batch failed with a reason.
     async fn fail_batch(&self, id: &str, reason: &str) -> Result<(), StoreError>;
     /// A committed batch of the dataset with this source hash, if any.
-    async fn find_committed_by_hash(&self, dataset: &str, sha256: &str) -> Result<Option<BatchRecord>, StoreError>;
+    async fn find_committed_by_hash(
+        &self,
+        dataset: &str,
+        sha256: &str,
+    ) -> Result<Option<BatchRecord>, StoreError>;
     /// Batches in any state, newest first, optionally of one dataset.
     async fn list_batches(&self, dataset: Option<&str>) -> Result<Vec<BatchRecord>, StoreError>;
     async fn batches_in_state(&self, status: BatchStatus) -> Result<Vec<BatchRecord>, StoreError>;

@@ -55,7 +55,8 @@ pub fn surname(rng: &mut impl Rng) -> &'static str {
 
 /// A full name; one given character for about a third of people born before 1985.
 pub fn person(rng: &mut impl Rng, male: bool, birth_year: i32) -> String {
-    person_with_surname(rng, surname(rng), male, birth_year)
+    let v1 = surname(rng);
+    person_with_surname(rng, v1, male, birth_year)
 }
 
 /// A full name with a given surname (relatives often share it).
@@ -126,6 +127,6 @@ pub fn office_address(rng: &mut impl Rng) -> String {
 }
 
 /// Pick from a list.
-pub fn pick<'a, T>(rng: &mut impl Rng, list: &'a [T]) -> &'a T {
-    &list[rng.random_range(0..list.len())]
+pub fn pick<T: Copy>(rng: &mut impl Rng, list: &[T]) -> T {
+    list[rng.random_range(0..list.len())]
 }

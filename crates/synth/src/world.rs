@@ -78,6 +78,8 @@ pub struct MeetingMeta {
     pub chair: usize,
     /// Never records dissent (rubber stamp).
     pub unanimous: bool,
+    /// Used by an anomaly; other anomalies leave it alone.
+    pub reserved: bool,
 }
 
 /// Key office holders.
@@ -141,6 +143,10 @@ pub struct World {
     pub no_background_units: HashSet<String>,
     pub truth: Vec<Instance>,
     pub roles: Roles,
+    /// Per person, per working day (index into `workdays`): 0 present, 1 leave, 2 trip, 3 absent.
+    pub status: Vec<Vec<u8>>,
+    /// Hand-over between injection phases: (tag, decision index, person index).
+    pub notes: Vec<(&'static str, usize, usize)>,
     uniq: HashSet<String>,
     seq: HashMap<&'static str, u32>,
 }
@@ -252,6 +258,11 @@ impl World {
 
     fn push_truth(&mut self, kind: &'static str, desc: String, subject: (&'static str, String), rows: Vec<RowRef>, lookalike: bool) {
         self.truth.push(Instance { kind, category: category_of(kind), description_zh: desc, subject_type: subject.0, subject_id: subject.1, rows, lookalike });
+    }
+
+    /// Index of a working day in `workdays`.
+    pub fn wd_index(&self, day: NaiveDate) -> Option<usize> {
+        self.workdays.binary_search(&day).ok()
     }
 
     pub fn person_index(&self, id: &str) -> Option<usize> {

@@ -21,7 +21,6 @@ pub use uscc::{Uscc, uscc_check_char};
 
 use std::borrow::Cow;
 
-use crate::error::Bilingual;
 use crate::width::fold_width;
 
 /// Which identifier an error is about.
@@ -62,22 +61,38 @@ impl IdentType {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.message_en())]
 pub enum IdentError {
-    Empty { ty: IdentType },
-    WrongLength { ty: IdentType, found: usize, expected: &'static str },
+    Empty {
+        ty: IdentType,
+    },
+    WrongLength {
+        ty: IdentType,
+        found: usize,
+        expected: &'static str,
+    },
     /// A pre-1999 15-digit resident identity number.
     FifteenDigitResidentId,
-    BadChar { ty: IdentType, position: usize, found: char },
+    BadChar {
+        ty: IdentType,
+        position: usize,
+        found: char,
+    },
     /// One of I, O, Z, S, V, which GB 32100 leaves out because they look like 1, 0, 2, 5, U.
-    UsccForbiddenLetter { position: usize, letter: char },
-    CheckMismatch { ty: IdentType },
+    UsccForbiddenLetter {
+        position: usize,
+        letter: char,
+    },
+    CheckMismatch {
+        ty: IdentType,
+    },
     BirthDateInvalid,
     /// Before 1900 or after 2100.
     BirthDateOutOfRange,
     NotAPhone,
 }
 
-impl Bilingual for IdentError {
-    fn code(&self) -> &'static str {
+impl IdentError {
+    /// A stable, dotted code such as `amount.letter_o`; safe to store and to group by.
+    pub fn code(&self) -> &'static str {
         match self {
             IdentError::Empty { .. } => "ident.empty",
             IdentError::WrongLength { .. } => "ident.wrong_length",
@@ -91,10 +106,15 @@ impl Bilingual for IdentError {
         }
     }
 
-    fn message_en(&self) -> String {
+    /// The reason in English, saying what to do; also the `Display` text.
+    pub fn message_en(&self) -> String {
         match *self {
             IdentError::Empty { ty } => format!("the {} is empty", ty.name_en()),
-            IdentError::WrongLength { ty, found, expected } => format!(
+            IdentError::WrongLength {
+                ty,
+                found,
+                expected,
+            } => format!(
                 "a {} has {expected} characters but this one has {found}; \
                  check for missing or extra characters",
                 ty.name_en()
@@ -103,7 +123,11 @@ impl Bilingual for IdentError {
                 number; convert it to the 18-digit form (insert 19 before the birth year and \
                 append the check character) before importing"
                 .into(),
-            IdentError::BadChar { ty, position, found } => format!(
+            IdentError::BadChar {
+                ty,
+                position,
+                found,
+            } => format!(
                 "character {position} of the {} is '{found}', which cannot occur there; {}{}",
                 ty.name_en(),
                 allowed_en(ty),
@@ -131,17 +155,26 @@ impl Bilingual for IdentError {
         }
     }
 
-    fn message_zh(&self) -> String {
+    /// The reason in Chinese, saying what to do.
+    pub fn message_zh(&self) -> String {
         match *self {
             IdentError::Empty { ty } => format!("{}为空", ty.name_zh()),
-            IdentError::WrongLength { ty, found, expected } => format!(
+            IdentError::WrongLength {
+                ty,
+                found,
+                expected,
+            } => format!(
                 "{}应为{expected}位，实际为{found}位，请检查是否漏填或多填",
                 ty.name_zh()
             ),
             IdentError::FifteenDigitResidentId => "这是旧版15位身份证号，请先转换为18位\
                 （在出生年份前加“19”并补上校验码）再导入"
                 .into(),
-            IdentError::BadChar { ty, position, found } => format!(
+            IdentError::BadChar {
+                ty,
+                position,
+                found,
+            } => format!(
                 "{}第{position}位“{found}”无效；{}{}",
                 ty.name_zh(),
                 allowed_zh(ty),
@@ -171,11 +204,11 @@ impl Bilingual for IdentError {
 fn allowed_en(ty: IdentType) -> &'static str {
     match ty {
         IdentType::ResidentId => "only digits may occur, and X only as the last character",
-        IdentType::Uscc => "a USCC uses digits and the capital letters A–H, J–N, P, Q, R, T, U, \
-                            W, X, Y",
-        IdentType::BankCard | IdentType::BankAccount | IdentType::Phone => {
-            "only digits may occur"
+        IdentType::Uscc => {
+            "a USCC uses digits and the capital letters A–H, J–N, P, Q, R, T, U, \
+                            W, X, Y"
         }
+        IdentType::BankCard | IdentType::BankAccount | IdentType::Phone => "only digits may occur",
     }
 }
 
@@ -229,7 +262,11 @@ fn normalise<'a>(raw: &'a str, separators: &[char]) -> Cow<'a, str> {
 /// The first character that is not an ASCII digit, as an error.
 fn require_digits(ty: IdentType, s: &str) -> Result<(), IdentError> {
     match s.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, found)) => Err(IdentError::BadChar { ty, position: i + 1, found }),
+        Some((i, found)) => Err(IdentError::BadChar {
+            ty,
+            position: i + 1,
+            found,
+        }),
         None => Ok(()),
     }
 }
@@ -240,7 +277,11 @@ fn mask(s: &str, keep_front: usize, keep_back: usize) -> String {
     let mut out = String::with_capacity(s.len());
     out.push_str(&s[..keep_front.min(s.len())]);
     out.extend(std::iter::repeat_n('*', stars));
-    out.push_str(&s[s.len().saturating_sub(keep_back).max(keep_front.min(s.len()))..]);
+    out.push_str(
+        &s[s.len()
+            .saturating_sub(keep_back)
+            .max(keep_front.min(s.len()))..],
+    );
     out
 }
 
@@ -250,8 +291,14 @@ mod tests {
 
     #[test]
     fn normalise_folds_trims_and_strips() {
-        assert_eq!(normalise(" ６２２２ 0200-1234 ", &[' ', '-']), "622202001234");
-        assert!(matches!(normalise(" 13800138000 ", &[' ']), Cow::Borrowed("13800138000")));
+        assert_eq!(
+            normalise(" ６２２２ 0200-1234 ", &[' ', '-']),
+            "622202001234"
+        );
+        assert!(matches!(
+            normalise(" 13800138000 ", &[' ']),
+            Cow::Borrowed("13800138000")
+        ));
     }
 
     #[test]
@@ -263,8 +310,16 @@ mod tests {
 
     #[test]
     fn bad_char_suggests_the_digit() {
-        let err = IdentError::BadChar { ty: IdentType::BankCard, position: 3, found: 'O' };
+        let err = IdentError::BadChar {
+            ty: IdentType::BankCard,
+            position: 3,
+            found: 'O',
+        };
         assert!(err.message_en().contains("type the digit 0"), "{err}");
-        assert!(err.message_zh().contains("银行卡号第3位“O”无效"), "{}", err.message_zh());
+        assert!(
+            err.message_zh().contains("银行卡号第3位“O”无效"),
+            "{}",
+            err.message_zh()
+        );
     }
 }

@@ -20,7 +20,9 @@ impl Phone {
     pub fn parse(raw: &str) -> Result<Phone, IdentError> {
         let s = normalise(raw, SEPARATORS);
         if s.is_empty() {
-            return Err(IdentError::Empty { ty: IdentType::Phone });
+            return Err(IdentError::Empty {
+                ty: IdentType::Phone,
+            });
         }
         let national = match s.strip_prefix("+86").or_else(|| s.strip_prefix("0086")) {
             Some(rest) => rest,
@@ -122,7 +124,10 @@ mod tests {
         let phone = Phone::parse("010-12345678").unwrap();
         assert!(!phone.is_mobile());
         assert_eq!(phone.masked(), "010****5678");
-        assert_eq!(Phone::parse("0571-12345678").unwrap().masked(), "0571****5678");
+        assert_eq!(
+            Phone::parse("0571-12345678").unwrap().masked(),
+            "0571****5678"
+        );
     }
 
     #[test]
@@ -132,6 +137,8 @@ mod tests {
             "1380013800",
             "138001380001",
             "010-1234567",
+            "010-123456789",
+            "0571-123456",
             "0012345678",
             "+852 9123 4567",
             "013-12345678",
@@ -140,11 +147,23 @@ mod tests {
         }
         assert_eq!(
             Phone::parse("138OO138000"),
-            Err(IdentError::BadChar { ty: IdentType::Phone, position: 4, found: 'O' })
+            Err(IdentError::BadChar {
+                ty: IdentType::Phone,
+                position: 4,
+                found: 'O'
+            })
         );
-        assert_eq!(Phone::parse(""), Err(IdentError::Empty { ty: IdentType::Phone }));
+        assert_eq!(
+            Phone::parse(""),
+            Err(IdentError::Empty {
+                ty: IdentType::Phone
+            })
+        );
         let err = Phone::parse("12345").unwrap_err();
-        assert!(err.to_string().contains("not a mainland mobile number"), "{err}");
+        assert!(
+            err.to_string().contains("not a mainland mobile number"),
+            "{err}"
+        );
         assert!(err.message_zh().contains("不是有效的手机号"));
     }
 }

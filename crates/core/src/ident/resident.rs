@@ -43,11 +43,19 @@ impl ResidentId {
             return Err(IdentError::FifteenDigitResidentId);
         }
         if len != 18 {
-            return Err(IdentError::WrongLength { ty: TY, found: len, expected: "18" });
+            return Err(IdentError::WrongLength {
+                ty: TY,
+                found: len,
+                expected: "18",
+            });
         }
         for (i, c) in s.chars().enumerate() {
             if !(c.is_ascii_digit() || (i == 17 && matches!(c, 'x' | 'X'))) {
-                return Err(IdentError::BadChar { ty: TY, position: i + 1, found: c });
+                return Err(IdentError::BadChar {
+                    ty: TY,
+                    position: i + 1,
+                    found: c,
+                });
             }
         }
         // All 18 characters are ASCII now, so byte offsets are character offsets.
@@ -124,7 +132,10 @@ mod tests {
     fn known_valid_number() {
         let id = ResidentId::parse(VALID).unwrap();
         assert_eq!(id.as_str(), VALID);
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert!(!id.is_male());
         assert_eq!(id.region_code(), "110105");
         assert_eq!(id.masked(), "110105********002X");
@@ -136,7 +147,10 @@ mod tests {
     fn lower_case_x_and_full_width_are_accepted() {
         let id = ResidentId::parse(" １１０１０５１９４９１２３１００２ｘ ").unwrap();
         assert_eq!(id.as_str(), VALID);
-        assert_eq!(ResidentId::parse("11010519491231002x").unwrap().as_str(), VALID);
+        assert_eq!(
+            ResidentId::parse("11010519491231002x").unwrap().as_str(),
+            VALID
+        );
     }
 
     #[test]
@@ -150,7 +164,12 @@ mod tests {
     #[test]
     fn wrong_check_character() {
         let err = ResidentId::parse("110105194912310021").unwrap_err();
-        assert_eq!(err, IdentError::CheckMismatch { ty: IdentType::ResidentId });
+        assert_eq!(
+            err,
+            IdentError::CheckMismatch {
+                ty: IdentType::ResidentId
+            }
+        );
         assert!(err.to_string().contains("check-character"), "{err}");
         assert!(err.message_zh().contains("身份证号校验位不符"));
     }
@@ -159,7 +178,10 @@ mod tests {
     fn fifteen_digits_must_be_converted() {
         let err = ResidentId::parse("110105491231002").unwrap_err();
         assert_eq!(err, IdentError::FifteenDigitResidentId);
-        assert!(err.to_string().contains("convert it to the 18-digit form"), "{err}");
+        assert!(
+            err.to_string().contains("convert it to the 18-digit form"),
+            "{err}"
+        );
         assert!(err.message_zh().contains("转换为18位"));
     }
 
@@ -173,15 +195,25 @@ mod tests {
         assert_eq!(ResidentId::parse("11010519491231002"), Err(wrong_len));
         assert_eq!(
             ResidentId::parse(""),
-            Err(IdentError::Empty { ty: IdentType::ResidentId })
+            Err(IdentError::Empty {
+                ty: IdentType::ResidentId
+            })
         );
         assert_eq!(
             ResidentId::parse("1101O519491231002X"),
-            Err(IdentError::BadChar { ty: IdentType::ResidentId, position: 5, found: 'O' })
+            Err(IdentError::BadChar {
+                ty: IdentType::ResidentId,
+                position: 5,
+                found: 'O'
+            })
         );
         assert_eq!(
             ResidentId::parse("11010519491231002Y"),
-            Err(IdentError::BadChar { ty: IdentType::ResidentId, position: 18, found: 'Y' })
+            Err(IdentError::BadChar {
+                ty: IdentType::ResidentId,
+                position: 18,
+                found: 'Y'
+            })
         );
         assert_eq!(
             ResidentId::parse("11010519490231002X"),

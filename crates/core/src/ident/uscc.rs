@@ -7,10 +7,15 @@ use super::{IdentError, IdentType, normalise};
 
 /// The 31 characters a USCC may contain; I, O, Z, S and V are left out as look-alikes.
 const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 fn value_of(b: u8) -> Option<u32> {
-    CHARSET.iter().position(|&c| c == b).and_then(|i| u32::try_from(i).ok())
+    CHARSET
+        .iter()
+        .position(|&c| c == b)
+        .and_then(|i| u32::try_from(i).ok())
 }
 
 /// The check character for the first 17 characters (upper-case), or `None` if any of them is
@@ -40,15 +45,26 @@ impl Uscc {
             return Err(IdentError::Empty { ty: TY });
         }
         if len != 18 {
-            return Err(IdentError::WrongLength { ty: TY, found: len, expected: "18" });
+            return Err(IdentError::WrongLength {
+                ty: TY,
+                found: len,
+                expected: "18",
+            });
         }
         for (i, c) in s.chars().enumerate() {
             let position = i + 1;
             if matches!(c, 'I' | 'O' | 'Z' | 'S' | 'V') {
-                return Err(IdentError::UsccForbiddenLetter { position, letter: c });
+                return Err(IdentError::UsccForbiddenLetter {
+                    position,
+                    letter: c,
+                });
             }
             if !c.is_ascii() || value_of(c as u8).is_none() {
-                return Err(IdentError::BadChar { ty: TY, position, found: c });
+                return Err(IdentError::BadChar {
+                    ty: TY,
+                    position,
+                    found: c,
+                });
             }
         }
         if uscc_check_char(&s[..17]) != s[17..].chars().next() {
@@ -94,32 +110,66 @@ mod tests {
     #[test]
     fn lower_case_and_full_width_are_accepted() {
         assert_eq!(Uscc::parse(" 91350100m000100y43 ").unwrap().as_str(), VALID);
-        assert_eq!(Uscc::parse("９１３５０１００Ｍ０００１００Ｙ４３").unwrap().as_str(), VALID);
+        assert_eq!(
+            Uscc::parse("９１３５０１００Ｍ０００１００Ｙ４３")
+                .unwrap()
+                .as_str(),
+            VALID
+        );
     }
 
     #[test]
     fn look_alike_letters_are_named() {
         let err = Uscc::parse("91350100M0O0100Y43").unwrap_err();
-        assert_eq!(err, IdentError::UsccForbiddenLetter { position: 11, letter: 'O' });
-        assert!(err.to_string().contains("never occur in a USCC, so it is probably 0"), "{err}");
-        assert!(err.message_zh().contains("不会出现 I、O、Z、S、V"), "{}", err.message_zh());
+        assert_eq!(
+            err,
+            IdentError::UsccForbiddenLetter {
+                position: 11,
+                letter: 'O'
+            }
+        );
+        assert!(
+            err.to_string()
+                .contains("never occur in a USCC, so it is probably 0"),
+            "{err}"
+        );
+        assert!(
+            err.message_zh().contains("不会出现 I、O、Z、S、V"),
+            "{}",
+            err.message_zh()
+        );
     }
 
     #[test]
     fn other_rejections() {
         assert_eq!(
             Uscc::parse("91350100M000100Y44"),
-            Err(IdentError::CheckMismatch { ty: IdentType::Uscc })
+            Err(IdentError::CheckMismatch {
+                ty: IdentType::Uscc
+            })
         );
         assert_eq!(
             Uscc::parse("91350100M000100Y4"),
-            Err(IdentError::WrongLength { ty: IdentType::Uscc, found: 17, expected: "18" })
+            Err(IdentError::WrongLength {
+                ty: IdentType::Uscc,
+                found: 17,
+                expected: "18"
+            })
         );
         assert_eq!(
             Uscc::parse("91350100M000100-43"),
-            Err(IdentError::BadChar { ty: IdentType::Uscc, position: 16, found: '-' })
+            Err(IdentError::BadChar {
+                ty: IdentType::Uscc,
+                position: 16,
+                found: '-'
+            })
         );
-        assert_eq!(Uscc::parse(" "), Err(IdentError::Empty { ty: IdentType::Uscc }));
+        assert_eq!(
+            Uscc::parse(" "),
+            Err(IdentError::Empty {
+                ty: IdentType::Uscc
+            })
+        );
         assert!(Uscc::parse("91350100M000100Y4张").is_err());
     }
 

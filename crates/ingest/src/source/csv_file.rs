@@ -18,8 +18,14 @@ pub(crate) struct CsvSource {
 const SAMPLE: usize = 64 * 1024;
 
 impl CsvSource {
-    pub(crate) fn open(path: &Path, delimiter: u8, encoding: Option<Encoding>) -> Result<Self, IngestError> {
-        let total = std::fs::metadata(path).map_err(|e| IngestError::io(path, e))?.len();
+    pub(crate) fn open(
+        path: &Path,
+        delimiter: u8,
+        encoding: Option<Encoding>,
+    ) -> Result<Self, IngestError> {
+        let total = std::fs::metadata(path)
+            .map_err(|e| IngestError::io(path, e))?
+            .len();
         let encoding = match encoding {
             Some(e) => e,
             None => {
@@ -38,31 +44,62 @@ impl CsvSource {
             .buffer_capacity(1 << 20)
             .from_reader(BufReader::with_capacity(1 << 20, file));
         let mut first = csv::ByteRecord::new();
-        let got = reader.read_byte_record(&mut first).map_err(|e| bad_csv(path, &e))?;
+        let got = reader
+            .read_byte_record(&mut first)
+            .map_err(|e| bad_csv(path, &e))?;
         if !got {
-            return Err(IngestError::bad_file(path, "the file has no header row", "文件没有表头行"));
+            return Err(IngestError::bad_file(
+                path,
+                "the file has no header row",
+                "文件没有表头行",
+            ));
         }
         let mut headers = Vec::with_capacity(first.len());
         for (i, cell) in first.iter().enumerate() {
-            let cell = if i == 0 { cell.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(cell) } else { cell };
+            let cell = if i == 0 {
+                cell.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(cell)
+            } else {
+                cell
+            };
             let text = encoding.decode(cell).ok_or_else(|| {
                 IngestError::bad_file(
                     path,
-                    format!("header cell {} is not valid {} text; pass --encoding gbk or gb18030", i + 1, encoding.name()),
-                    format!("第 {} 个表头不是有效的 {} 文本，请指定 --encoding gbk 或 gb18030", i + 1, encoding.name()),
+                    format!(
+                        "header cell {} is not valid {} text; pass --encoding gbk or gb18030",
+                        i + 1,
+                        encoding.name()
+                    ),
+                    format!(
+                        "第 {} 个表头不是有效的 {} 文本，请指定 --encoding gbk 或 gb18030",
+                        i + 1,
+                        encoding.name()
+                    ),
                 )
             })?;
             headers.push(text.trim().to_owned());
         }
         if headers.iter().all(String::is_empty) {
-            return Err(IngestError::bad_file(path, "the header row is empty", "表头行为空"));
+            return Err(IngestError::bad_file(
+                path,
+                "the header row is empty",
+                "表头行为空",
+            ));
         }
-        Ok(Self { reader, headers, encoding, total })
+        Ok(Self {
+            reader,
+            headers,
+            encoding,
+            total,
+        })
     }
 }
 
 fn bad_csv(path: &Path, e: &csv::Error) -> IngestError {
-    IngestError::bad_file(path, format!("not readable as CSV: {e}"), format!("无法按 CSV 读取：{e}"))
+    IngestError::bad_file(
+        path,
+        format!("not readable as CSV: {e}"),
+        format!("无法按 CSV 读取：{e}"),
+    )
 }
 
 impl RowSource for CsvSource {
@@ -81,27 +118,33 @@ impl RowSource for CsvSource {
                 let line = record.position().map_or(0, csv::Position::line);
                 if record.len() != self.headers.len() {
                     // A trailing empty cell from a stray delimiter is common in exports; accept it.
-                    let trailing_empty = record.len() == self.headers.len() + 1 && record.get(self.headers.len()) == Some(b"");
+                    let trailing_empty = record.len() == self.headers.len() + 1
+                        && record.get(self.headers.len()) == Some(b"");
                     if !trailing_empty {
-                        let raw = String::from_utf8_lossy(record.as_slice()).chars().take(200).collect();
                         return Ok(Row::Broken {
                             row: line,
-                            raw,
-                            zh: format!("该行有 {} 个单元格，表头有 {} 列", record.len(), self.headers.len()),
-                            en: format!("row has {} cells but the header has {} columns", record.len(), self.headers.len()),
+                            zh: format!(
+                                "该行有 {} 个单元格，表头有 {} 列",
+                                record.len(),
+                                self.headers.len()
+                            ),
+                            en: format!(
+                                "row has {} cells but the header has {} columns",
+                                record.len(),
+                                self.headers.len()
+                            ),
                         });
                     }
                 }
                 Ok(Row::Cells(line))
             }
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                Err(IngestError::Internal(format!("reading the CSV failed: {e}")))
-            }
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => Err(IngestError::Internal(
+                format!("reading the CSV failed: {e}"),
+            )),
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
                 Ok(Row::Broken {
                     row: line,
-                    raw: String::new(),
                     zh: format!("CSV 格式错误：{e}"),
                     en: format!("malformed CSV: {e}"),
                 })

@@ -23,7 +23,9 @@ pub(crate) struct JsonlSource {
 
 impl JsonlSource {
     pub(crate) fn open(path: &Path) -> Result<Self, IngestError> {
-        let total = std::fs::metadata(path).map_err(|e| IngestError::io(path, e))?.len();
+        let total = std::fs::metadata(path)
+            .map_err(|e| IngestError::io(path, e))?
+            .len();
         let file = File::open(path).map_err(|e| IngestError::io(path, e))?;
         let mut lines = BufReader::new(file).lines();
         let mut line_no = 0;
@@ -32,9 +34,19 @@ impl JsonlSource {
         let first = loop {
             line_no += 1;
             match lines.next() {
-                None => return Err(IngestError::bad_file(path, "the file has no JSON object", "文件中没有 JSON 对象")),
+                None => {
+                    return Err(IngestError::bad_file(
+                        path,
+                        "the file has no JSON object",
+                        "文件中没有 JSON 对象",
+                    ));
+                }
                 Some(Err(e)) => {
-                    return Err(IngestError::bad_file(path, format!("not UTF-8 text: {e}"), format!("不是 UTF-8 文本：{e}")));
+                    return Err(IngestError::bad_file(
+                        path,
+                        format!("not UTF-8 text: {e}"),
+                        format!("不是 UTF-8 文本：{e}"),
+                    ));
                 }
                 Some(Ok(l)) if l.trim().is_empty() => bytes += l.len() as u64 + 1,
                 Some(Ok(l)) => {
@@ -44,7 +56,9 @@ impl JsonlSource {
                         _ => {
                             return Err(IngestError::bad_file(
                                 path,
-                                format!("line {line_no} is not a JSON object: expected one object per line (JSON Lines)"),
+                                format!(
+                                    "line {line_no} is not a JSON object: expected one object per line (JSON Lines)"
+                                ),
                                 format!("第 {line_no} 行不是 JSON 对象：JSON Lines 应每行一个对象"),
                             ));
                         }
@@ -53,8 +67,20 @@ impl JsonlSource {
             }
         };
         let headers: Vec<String> = first.keys().cloned().collect();
-        let index = headers.iter().enumerate().map(|(i, h)| (h.clone(), i)).collect();
-        Ok(Self { lines, headers, index, pending: Some((line_no, first)), line_no, bytes, total })
+        let index = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.clone(), i))
+            .collect();
+        Ok(Self {
+            lines,
+            headers,
+            index,
+            pending: Some((line_no, first)),
+            line_no,
+            bytes,
+            total,
+        })
     }
 
     fn fill(&self, obj: &Map<String, Value>, record: &mut csv::ByteRecord) {
@@ -95,7 +121,11 @@ impl RowSource for JsonlSource {
                 None => return Ok(Row::End),
                 Some(Ok(l)) => l,
                 Some(Err(e)) => {
-                    return Ok(Row::Broken { row: self.line_no, raw: String::new(), zh: format!("该行不是 UTF-8 文本：{e}"), en: format!("line is not UTF-8 text: {e}") });
+                    return Ok(Row::Broken {
+                        row: self.line_no,
+                        zh: format!("该行不是 UTF-8 文本：{e}"),
+                        en: format!("line is not UTF-8 text: {e}"),
+                    });
                 }
             };
             self.bytes += line.len() as u64 + 1;
@@ -109,7 +139,6 @@ impl RowSource for JsonlSource {
                 }
                 _ => Row::Broken {
                     row: self.line_no,
-                    raw: line.chars().take(200).collect(),
                     zh: "该行不是 JSON 对象".into(),
                     en: "line is not a JSON object".into(),
                 },

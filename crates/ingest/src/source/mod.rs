@@ -50,7 +50,11 @@ const PARQUET_MAGIC: &[u8] = b"PAR1";
 /// Decides the format from the extension, then checks the file's first bytes agree, so a
 /// renamed or damaged file is refused with one clear message before anything is read.
 pub fn detect_format(path: &Path) -> Result<Format, IngestError> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let mut head = [0u8; 8192];
     let n = read_head(path, &mut head)?;
     let head = &head[..n];
@@ -77,14 +81,25 @@ pub fn detect_format(path: &Path) -> Result<Format, IngestError> {
         (Some(c), Some(m)) if c == m => Ok(c),
         // An .xls that is really an .xlsx (or the reverse) is common and harmless.
         (Some(Format::Xls | Format::Xlsx), Some(m @ (Format::Xls | Format::Xlsx))) => Ok(m),
-        (Some(c @ (Format::Xlsx | Format::Xls | Format::Parquet)), _) => Err(IngestError::bad_file(
-            path,
-            format!("the file is named .{ext} but is not a {} file (damaged, truncated or renamed?)", c.name()),
-            format!("文件扩展名为 .{ext}，但内容不是 {} 文件（可能已损坏、不完整或被改名）", c.name()),
-        )),
+        (Some(c @ (Format::Xlsx | Format::Xls | Format::Parquet)), _) => {
+            Err(IngestError::bad_file(
+                path,
+                format!(
+                    "the file is named .{ext} but is not a {} file (damaged, truncated or renamed?)",
+                    c.name()
+                ),
+                format!(
+                    "文件扩展名为 .{ext}，但内容不是 {} 文件（可能已损坏、不完整或被改名）",
+                    c.name()
+                ),
+            ))
+        }
         (Some(c), _) if is_binary => Err(IngestError::bad_file(
             path,
-            format!("the file is named .{ext} but holds binary data, not {} text", c.name()),
+            format!(
+                "the file is named .{ext} but holds binary data, not {} text",
+                c.name()
+            ),
             format!("文件扩展名为 .{ext}，但内容是二进制数据而不是文本"),
         )),
         (Some(c), _) => Ok(c),
@@ -95,7 +110,11 @@ pub fn detect_format(path: &Path) -> Result<Format, IngestError> {
             "unknown binary format: expected CSV, TSV, XLSX, XLS, JSON Lines or Parquet",
             "无法识别的二进制格式：应为 CSV、TSV、XLSX、XLS、JSON Lines 或 Parquet",
         )),
-        (None, None) => Ok(if head.contains(&b'\t') && !head.contains(&b',') { Format::Tsv } else { Format::Csv }),
+        (None, None) => Ok(if head.contains(&b'\t') && !head.contains(&b',') {
+            Format::Tsv
+        } else {
+            Format::Csv
+        }),
     }
 }
 
@@ -117,7 +136,11 @@ pub(crate) enum Row {
     /// A row of cells in `record`, with its source row number.
     Cells(u64),
     /// A row that could not even be split into cells (bad JSON line, wrong cell count).
-    Broken { row: u64, raw: String, zh: String, en: String },
+    Broken {
+        row: u64,
+        zh: String,
+        en: String,
+    },
     End,
 }
 
@@ -136,7 +159,11 @@ pub(crate) struct OpenOptions<'a> {
     pub sheet: Option<&'a str>,
 }
 
-pub(crate) fn open(path: &Path, format: Format, opts: &OpenOptions<'_>) -> Result<Box<dyn RowSource>, IngestError> {
+pub(crate) fn open(
+    path: &Path,
+    format: Format,
+    opts: &OpenOptions<'_>,
+) -> Result<Box<dyn RowSource>, IngestError> {
     Ok(match format {
         Format::Csv => Box::new(CsvSource::open(path, b',', opts.encoding)?),
         Format::Tsv => Box::new(CsvSource::open(path, b'\t', opts.encoding)?),
@@ -160,9 +187,19 @@ mod tests {
     fn renamed_and_binary_files_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let fake_xlsx = write(&dir, "a.xlsx", b"id,amount\n1,2\n");
-        assert!(detect_format(&fake_xlsx).unwrap_err().to_string().contains("not a xlsx file"));
+        assert!(
+            detect_format(&fake_xlsx)
+                .unwrap_err()
+                .to_string()
+                .contains("not a xlsx file")
+        );
         let binary_csv = write(&dir, "b.csv", &[0x7f, 0x45, 0x4c, 0x46, 0, 0, 1]);
-        assert!(detect_format(&binary_csv).unwrap_err().to_string().contains("binary"));
+        assert!(
+            detect_format(&binary_csv)
+                .unwrap_err()
+                .to_string()
+                .contains("binary")
+        );
         let empty = write(&dir, "c", b"");
         assert!(detect_format(&empty).is_err());
         let tsv = write(&dir, "d.dat", b"id\tamount\n1\t2\n");

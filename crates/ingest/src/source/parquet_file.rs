@@ -6,9 +6,9 @@ use std::path::Path;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType,
-    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type,
-    UInt64Type,
+    Date32Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
@@ -55,7 +55,11 @@ impl ParquetSource {
     pub(crate) fn open(path: &Path) -> Result<Self, IngestError> {
         let file = File::open(path).map_err(|e| IngestError::io(path, e))?;
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| {
-            IngestError::bad_file(path, format!("not a readable Parquet file (damaged or truncated?): {e}"), format!("无法读取 Parquet 文件（可能已损坏或不完整）：{e}"))
+            IngestError::bad_file(
+                path,
+                format!("not a readable Parquet file (damaged or truncated?): {e}"),
+                format!("无法读取 Parquet 文件（可能已损坏或不完整）：{e}"),
+            )
         })?;
         let total = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
         let schema = builder.schema().clone();
@@ -63,14 +67,32 @@ impl ParquetSource {
             if !supported(f.data_type()) {
                 return Err(IngestError::bad_file(
                     path,
-                    format!("column '{}' has type {} which cannot be imported; export it as text or a number", f.name(), f.data_type()),
-                    format!("列“{}”的类型 {} 无法导入，请导出为文本或数字", f.name(), f.data_type()),
+                    format!(
+                        "column '{}' has type {} which cannot be imported; export it as text or a number",
+                        f.name(),
+                        f.data_type()
+                    ),
+                    format!(
+                        "列“{}”的类型 {} 无法导入，请导出为文本或数字",
+                        f.name(),
+                        f.data_type()
+                    ),
                 ));
             }
         }
         let headers = schema.fields().iter().map(|f| f.name().clone()).collect();
-        let reader = builder.with_batch_size(8192).build().map_err(|e| IngestError::bad_file(path, e.to_string(), e.to_string()))?;
-        Ok(Self { reader, headers, batch: None, offset: 0, row_no: 0, total })
+        let reader = builder
+            .with_batch_size(8192)
+            .build()
+            .map_err(|e| IngestError::bad_file(path, e.to_string(), e.to_string()))?;
+        Ok(Self {
+            reader,
+            headers,
+            batch: None,
+            offset: 0,
+            row_no: 0,
+            total,
+        })
     }
 }
 
@@ -95,19 +117,34 @@ fn value_text(col: &dyn Array, i: usize) -> String {
         DataType::Float64 => col.as_primitive::<Float64Type>().value(i).to_string(),
         DataType::Date32 => {
             let days = col.as_primitive::<Date32Type>().value(i);
-            chrono::DateTime::from_timestamp(i64::from(days) * 86_400, 0).map(|t| t.date_naive().to_string()).unwrap_or_default()
+            chrono::DateTime::from_timestamp(i64::from(days) * 86_400, 0)
+                .map(|t| t.date_naive().to_string())
+                .unwrap_or_default()
         }
         DataType::Timestamp(unit, _) => {
             let (secs, nanos) = match unit {
                 TimeUnit::Second => (col.as_primitive::<TimestampSecondType>().value(i), 0),
-                TimeUnit::Millisecond => split(col.as_primitive::<TimestampMillisecondType>().value(i), 1_000),
-                TimeUnit::Microsecond => split(col.as_primitive::<TimestampMicrosecondType>().value(i), 1_000_000),
-                TimeUnit::Nanosecond => split(col.as_primitive::<TimestampNanosecondType>().value(i), 1_000_000_000),
+                TimeUnit::Millisecond => split(
+                    col.as_primitive::<TimestampMillisecondType>().value(i),
+                    1_000,
+                ),
+                TimeUnit::Microsecond => split(
+                    col.as_primitive::<TimestampMicrosecondType>().value(i),
+                    1_000_000,
+                ),
+                TimeUnit::Nanosecond => split(
+                    col.as_primitive::<TimestampNanosecondType>().value(i),
+                    1_000_000_000,
+                ),
             };
-            chrono::DateTime::from_timestamp(secs, nanos).map(|t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()
+            chrono::DateTime::from_timestamp(secs, nanos)
+                .map(|t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default()
         }
         DataType::Decimal128(_, scale) => {
-            let v = col.as_primitive::<arrow_array::types::Decimal128Type>().value(i);
+            let v = col
+                .as_primitive::<arrow_array::types::Decimal128Type>()
+                .value(i);
             decimal_text(v, *scale)
         }
         _ => String::new(),
@@ -117,7 +154,10 @@ fn value_text(col: &dyn Array, i: usize) -> String {
 fn split(v: i64, per_sec: i64) -> (i64, u32) {
     let secs = v.div_euclid(per_sec);
     let rem = v.rem_euclid(per_sec);
-    (secs, u32::try_from(rem * (1_000_000_000 / per_sec)).unwrap_or(0))
+    (
+        secs,
+        u32::try_from(rem * (1_000_000_000 / per_sec)).unwrap_or(0),
+    )
 }
 
 fn decimal_text(v: i128, scale: i8) -> String {
@@ -127,7 +167,12 @@ fn decimal_text(v: i128, scale: i8) -> String {
     let div = 10i128.pow(u32::from(scale.unsigned_abs()));
     let sign = if v < 0 { "-" } else { "" };
     let v = v.abs();
-    format!("{sign}{}.{:0width$}", v / div, v % div, width = usize::from(scale.unsigned_abs()))
+    format!(
+        "{sign}{}.{:0width$}",
+        v / div,
+        v % div,
+        width = usize::from(scale.unsigned_abs())
+    )
 }
 
 impl RowSource for ParquetSource {
@@ -158,7 +203,11 @@ impl RowSource for ParquetSource {
                     self.batch = Some(b);
                     self.offset = 0;
                 }
-                Some(Err(e)) => return Err(IngestError::Internal(format!("reading Parquet failed (file damaged?): {e}"))),
+                Some(Err(e)) => {
+                    return Err(IngestError::Internal(format!(
+                        "reading Parquet failed (file damaged?): {e}"
+                    )));
+                }
             }
         }
     }

@@ -37,17 +37,46 @@ impl WorkbookSource {
                     format!("没有名为“{s}”的工作表；现有：{}", names.join("、")),
                 ));
             }
-            None => names.first().cloned().ok_or_else(|| IngestError::bad_file(path, "the workbook has no sheets", "工作簿没有工作表"))?,
+            None => names.first().cloned().ok_or_else(|| {
+                IngestError::bad_file(path, "the workbook has no sheets", "工作簿没有工作表")
+            })?,
         };
         let range = wb.worksheet_range(&name).map_err(|e| {
-            IngestError::bad_file(path, format!("sheet '{name}' cannot be read: {e}"), format!("工作表“{name}”无法读取：{e}"))
+            IngestError::bad_file(
+                path,
+                format!("sheet '{name}' cannot be read: {e}"),
+                format!("工作表“{name}”无法读取：{e}"),
+            )
         })?;
         let header_row = (0..range.height())
-            .find(|&r| (0..range.width()).any(|c| !matches!(range.get((r, c)), None | Some(Data::Empty))))
-            .ok_or_else(|| IngestError::bad_file(path, format!("sheet '{name}' is empty"), format!("工作表“{name}”为空")))?;
-        let headers = (0..range.width()).map(|c| range.get((header_row, c)).map(cell_text).unwrap_or_default().trim().to_owned()).collect();
+            .find(|&r| {
+                (0..range.width()).any(|c| !matches!(range.get((r, c)), None | Some(Data::Empty)))
+            })
+            .ok_or_else(|| {
+                IngestError::bad_file(
+                    path,
+                    format!("sheet '{name}' is empty"),
+                    format!("工作表“{name}”为空"),
+                )
+            })?;
+        let headers = (0..range.width())
+            .map(|c| {
+                range
+                    .get((header_row, c))
+                    .map(cell_text)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned()
+            })
+            .collect();
         let first_row_number = u64::from(range.start().map_or(0, |(r, _)| r)) + 1;
-        Ok(Self { range, headers, header_row, next: header_row + 1, first_row_number })
+        Ok(Self {
+            range,
+            headers,
+            header_row,
+            next: header_row + 1,
+            first_row_number,
+        })
     }
 }
 
@@ -67,7 +96,11 @@ fn cell_text(d: &Data) -> String {
 }
 
 fn format_float(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
 }
 
 impl RowSource for WorkbookSource {

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Scale harness for import: qinglian vs DuckDB on the same payments CSV, in one run.
+
+Usage: python3 benches/import_bench.py [--rows-file FILE] [--scale large] [--out docs/benchmarks-import.md]
+
+Generates the demo payments file (unless --rows-file is given), then measures, each in a
+fresh process with /usr/bin/time-style peak RSS from wait4():
+  * `qinglian import payments FILE` into a fresh workspace (validates every row,
+    pseudonymises accounts, writes Parquet);
+  * DuckDB `COPY (SELECT * FROM read_csv(FILE)) TO 'x.parquet'` (the peer; no validation).
+Prints a Markdown section with rows/s, MB/s, peak RSS and the ratio.
+"""
+import argparse, os, platform, shutil, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "qinglian")
+
+
+def run_measured(cmd, **kw):
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, **kw)
+    _, status, ru = os.wait4(p.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(cmd)}")
+    return elapsed, ru.ru_maxrss * 1024  # ru_maxrss is KiB on Linux
+
+
+def count_rows(path):
+    with open(path, "rb") as f:
+        return sum(buf.count(b"\n") for buf in iter(lambda: f.read(1 << 24), b"")) - 1
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows-file")
+    ap.add_argument("--scale", default="large")
+    ap.add_argument("--seed", default="7")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "qinglian-cli"], cwd=ROOT, check=True)
+    tmp = tempfile.mkdtemp(prefix="qlbench-")
+    try:
+        if args.rows_file:
+            csv = args.rows_file
+        else:
+            gen_dir = os.path.join(tmp, "data")
+            t, _ = run_measured([BIN, "--quiet", "generate", "--scale", args.scale, "--seed", args.seed, "--out", gen_dir])
+            print(f"generated {args.scale} in {t:.1f} s", file=sys.stderr)
+            csv = os.path.join(gen_dir, "payments.csv")
+        size = os.path.getsize(csv)
+        rows = count_rows(csv)
+        # warm the page cache equally for both
+        subprocess.run(["cat", csv], stdout=subprocess.DEVNULL, check=True)
+
+        ws = os.path.join(tmp, "ws")
+        subprocess.run([BIN, "--quiet", "init", ws], check=True, stdout=subprocess.DEVNULL)
+        q_t, q_rss = run_measured([BIN, "--quiet", "--workspace", ws, "import", "payments", csv], stdout=subprocess.DEVNULL)
+
+        import duckdb  # noqa: F401  (checked before timing)
+        out_pq = os.path.join(tmp, "duck.parquet")
+        script = (
+            "import duckdb,sys; con=duckdb.connect(); "
+            f"con.execute(\"COPY (SELECT * FROM read_csv('{csv}')) TO '{out_pq}' (FORMAT PARQUET, COMPRESSION SNAPPY)\")"
+        )
+        d_t, d_rss = run_measured([sys.executable, "-c", script])
+        duck_version = subprocess.run([sys.executable, "-c", "import duckdb;print(duckdb.__version__)"], capture_output=True, text=True).stdout.strip()
+
+        mb = size / 1e6
+        cpu = platform.processor() or "unknown"
+        try:
+            with open("/proc/cpuinfo") as f:
+                cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+        except Exception:
+            pass
+        print(f"""## Import: payments CSV → lake (measured {time.strftime('%Y-%m-%d')})
+
+Machine: {os.cpu_count()} cores, {cpu}, {round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB.
+Input: `qinglian generate --scale {args.scale} --seed {args.seed}` payments.csv, {rows:,} rows, {mb:,.0f} MB (page cache warm).
+Method: `python3 benches/import_bench.py` — each tool in a fresh process, wall time, peak RSS from wait4().
+
+| tool | what it does | time (s) | rows/s | MB/s | peak RSS (MiB) |
+|---|---|---:|---:|---:|---:|
+| qinglian import | parse, validate every cell, pseudonymise accounts, quarantine, Parquet (snappy), SHA-256 of the source | {q_t:.2f} | {rows / q_t:,.0f} | {mb / q_t:,.1f} | {q_rss / 2**20:,.0f} |
+| DuckDB {duck_version} `read_csv` → Parquet | type inference, Parquet (snappy); no validation | {d_t:.2f} | {rows / d_t:,.0f} | {mb / d_t:,.1f} | {d_rss / 2**20:,.0f} |
+
+Ratio qinglian / DuckDB throughput: **{d_t / q_t:.2f}×**; memory: {q_rss / max(d_rss, 1):.2f}×.
+""")
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
