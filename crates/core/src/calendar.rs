@@ -64,7 +64,11 @@ impl Calendar {
             if line.is_empty() || line.starts_with('#') || (i == 0 && line.starts_with("date")) {
                 continue;
             }
-            let err = |reason: &str, zh: &str| CalendarError { line: i + 1, reason: reason.into(), reason_zh: zh.into() };
+            let err = |reason: &str, zh: &str| CalendarError {
+                line: i + 1,
+                reason: reason.into(),
+                reason_zh: zh.into(),
+            };
             let mut parts = line.splitn(3, ',');
             let date = parts.next().unwrap_or_default().trim();
             let kind = parts.next().unwrap_or_default().trim();
@@ -74,7 +78,12 @@ impl Calendar {
             let holiday = match kind {
                 "holiday" => true,
                 "workday" => false,
-                _ => return Err(err("kind must be holiday or workday", "类型应为 holiday 或 workday")),
+                _ => {
+                    return Err(err(
+                        "kind must be holiday or workday",
+                        "类型应为 holiday 或 workday",
+                    ));
+                }
             };
             self.special.insert(date, (holiday, name));
         }
@@ -134,7 +143,10 @@ mod tests {
     fn spring_festival_and_swapped_days() {
         let c = Calendar::builtin();
         assert_eq!(c.day_kind(d(2024, 2, 10)), DayKind::Holiday("春节".into()));
-        assert!(c.is_working_day(d(2024, 2, 4)), "2024-02-04 was a Sunday made a working day");
+        assert!(
+            c.is_working_day(d(2024, 2, 4)),
+            "2024-02-04 was a Sunday made a working day"
+        );
         assert!(!c.is_working_day(d(2024, 3, 9)), "an ordinary Saturday");
         assert!(c.is_working_day(d(2024, 3, 11)), "an ordinary Monday");
         assert_eq!(c.years_covered(), vec![2024, 2025, 2026]);

@@ -16,6 +16,7 @@
 //! - [`ident`]: resident identity numbers, USCCs, bank cards and accounts, phone numbers.
 //! - [`pseudo`]: keyed, domain-separated pseudonyms for matching identifiers across datasets.
 //! - [`category`]: the eight rule categories.
+//! - [`calendar`]: mainland working days, holidays and swapped working days (table built in).
 //! - [`error`]: the crate's [`Error`] and the [`Bilingual`] text every error offers.
 
 pub mod calendar;

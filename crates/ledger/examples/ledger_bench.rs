@@ -6,16 +6,20 @@
 //! ```
 //!
 //! `--entries` (default 10,000,000) sizes the large log; `--dir` (default a temporary
-//! directory, removed afterwards) must have room for about 240 bytes per entry.
+//! directory, removed afterwards) must have room for about 240 bytes per entry. With `--dir`,
+//! a large log left there by an earlier run of the same size is reused instead of rebuilt.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use qinglian_ledger::{KeyKind, Log, SignerKey, VerifyOptions, verify_consistency, verify_inclusion};
+use qinglian_ledger::{
+    KeyKind, Log, SignerKey, VerifyOptions, verify_consistency, verify_inclusion,
+};
 
 const ENTRY_BYTES: usize = 200;
 const DURABLE_BATCH: usize = 1_000;
 const DURABLE_BATCHES: usize = 100;
+const SIGNED_BATCHES: usize = 50;
 const BULK_BATCH: u64 = 100_000;
 const PROOF_SAMPLES: usize = 10_000;
 const CONSISTENCY_SAMPLES: usize = 1_000;
@@ -26,11 +30,19 @@ struct Args {
 }
 
 fn parse_args() -> Args {
-    let mut args = Args { entries: 10_000_000, dir: None };
+    let mut args = Args {
+        entries: 10_000_000,
+        dir: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--entries" => args.entries = it.next().and_then(|v| v.replace('_', "").parse().ok()).expect("--entries N"),
+            "--entries" => {
+                args.entries = it
+                    .next()
+                    .and_then(|v| v.replace('_', "").parse().ok())
+                    .expect("--entries N")
+            }
             "--dir" => args.dir = Some(PathBuf::from(it.next().expect("--dir DIR"))),
             other => panic!("unknown argument {other:?}; use --entries N and --dir DIR"),
         }
@@ -40,7 +52,11 @@ fn parse_args() -> Args {
 
 /// A deterministic ~200-byte JSON-ish event, like the app's ledger entries.
 fn synthetic_entry(i: u64) -> Vec<u8> {
-    let mut e = format!("{{\"kind\":\"finding\",\"seq\":{i},\"rule\":\"R-{:03}\",\"subject\":\"{:016x}\",\"note\":\"", i % 97, i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let mut e = format!(
+        "{{\"kind\":\"finding\",\"seq\":{i},\"rule\":\"R-{:03}\",\"subject\":\"{:016x}\",\"note\":\"",
+        i % 97,
+        i.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    );
     while e.len() < ENTRY_BYTES - 2 {
         e.push((b'a' + (e.len() as u64 + i) as u8 % 26) as char);
     }
@@ -66,7 +82,10 @@ struct Row {
 }
 
 fn row(measure: &str, result: String) -> Row {
-    Row { measure: measure.to_owned(), result }
+    Row {
+        measure: measure.to_owned(),
+        result,
+    }
 }
 
 fn per_sec(n: u64, d: Duration) -> String {
@@ -80,9 +99,18 @@ fn micros(d: Duration) -> String {
 fn durable_appends(base: &std::path::Path) -> Vec<Row> {
     let mut log = Log::open(base.join("durable")).unwrap();
     let key = SignerKey::generate("bench.example/durable", KeyKind::Note).unwrap();
-    log.append_batch(&(0..DURABLE_BATCH as u64).map(synthetic_entry).collect::<Vec<_>>()).unwrap();
+    log.append_batch(
+        &(0..DURABLE_BATCH as u64)
+            .map(synthetic_entry)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     let batches: Vec<Vec<Vec<u8>>> = (1..=DURABLE_BATCHES as u64)
-        .map(|b| (b * DURABLE_BATCH as u64..(b + 1) * DURABLE_BATCH as u64).map(synthetic_entry).collect())
+        .map(|b| {
+            (b * DURABLE_BATCH as u64..(b + 1) * DURABLE_BATCH as u64)
+                .map(synthetic_entry)
+                .collect()
+        })
         .collect();
     let start = Instant::now();
     for batch in &batches {
@@ -90,7 +118,7 @@ fn durable_appends(base: &std::path::Path) -> Vec<Row> {
     }
     let appends = start.elapsed();
     let start = Instant::now();
-    for batch in &batches[..10] {
+    for batch in &batches[..SIGNED_BATCHES] {
         log.append_batch(batch).unwrap();
         log.sign_checkpoint(&key).unwrap();
     }
@@ -98,12 +126,18 @@ fn durable_appends(base: &std::path::Path) -> Vec<Row> {
     let n = (DURABLE_BATCHES * DURABLE_BATCH) as u64;
     vec![
         row(
-            &format!("durable appends, {DURABLE_BATCHES} batches × {DURABLE_BATCH} entries × {ENTRY_BYTES} B, fsync per batch"),
-            format!("{} ({:.1} ms per batch)", per_sec(n, appends), appends.as_secs_f64() * 1e3 / DURABLE_BATCHES as f64),
+            &format!(
+                "durable appends, {DURABLE_BATCHES} batches × {DURABLE_BATCH} entries × {ENTRY_BYTES} B, fsync per batch"
+            ),
+            format!(
+                "{} ({:.1} ms per batch)",
+                per_sec(n, appends),
+                appends.as_secs_f64() * 1e3 / DURABLE_BATCHES as f64
+            ),
         ),
         row(
-            "same, plus a signed checkpoint after every batch (10 batches)",
-            per_sec(10 * DURABLE_BATCH as u64, with_sign),
+            &format!("same, plus a signed checkpoint after every batch ({SIGNED_BATCHES} batches)"),
+            per_sec((SIGNED_BATCHES * DURABLE_BATCH) as u64, with_sign),
         ),
     ]
 }
@@ -111,11 +145,27 @@ fn durable_appends(base: &std::path::Path) -> Vec<Row> {
 fn build_large(base: &std::path::Path, entries: u64) -> (PathBuf, Vec<Row>) {
     let dir = base.join("large");
     let mut log = Log::open(&dir).unwrap();
+    if log.size() == entries && dir.join("bench.key").exists() {
+        return (
+            dir,
+            vec![row(
+                "bulk build of the large log",
+                "reused from an earlier run".into(),
+            )],
+        );
+    }
+    assert_eq!(
+        log.size(),
+        0,
+        "{} holds a log of another size; remove it",
+        dir.display()
+    );
     let start = Instant::now();
     let mut next = 0;
     while next < entries {
         let end = (next + BULK_BATCH).min(entries);
-        log.append_batch(&(next..end).map(synthetic_entry).collect::<Vec<_>>()).unwrap();
+        log.append_batch(&(next..end).map(synthetic_entry).collect::<Vec<_>>())
+            .unwrap();
         next = end;
     }
     let build = start.elapsed();
@@ -154,7 +204,10 @@ fn proofs(dir: &std::path::Path, entries: u64) -> Vec<Row> {
         verify_consistency(old, entries, &log.root_at(old).unwrap(), &root, &proof).unwrap();
     }
     vec![
-        row(&format!("open the {entries}-entry log (recovery check + cache load)"), format!("{:.1} ms", open.as_secs_f64() * 1e3)),
+        row(
+            &format!("open the {entries}-entry log (recovery check + cache load)"),
+            format!("{:.1} ms", open.as_secs_f64() * 1e3),
+        ),
         row(
             &format!("inclusion proof at {entries} entries, {PROOF_SAMPLES} random leaves"),
             format!(
@@ -166,21 +219,29 @@ fn proofs(dir: &std::path::Path, entries: u64) -> Vec<Row> {
             ),
         ),
         row(
-            &format!("consistency proof to {entries} entries, {CONSISTENCY_SAMPLES} random old sizes"),
+            &format!(
+                "consistency proof to {entries} entries, {CONSISTENCY_SAMPLES} random old sizes"
+            ),
             format!("mean {}", micros(ctimes / CONSISTENCY_SAMPLES as u32)),
         ),
     ]
 }
 
 fn verification(dir: &std::path::Path, entries: u64) -> Vec<Row> {
-    let key: SignerKey = std::fs::read_to_string(dir.join("bench.key")).unwrap().parse().unwrap();
+    let key: SignerKey = std::fs::read_to_string(dir.join("bench.key"))
+        .unwrap()
+        .parse()
+        .unwrap();
     let start = Instant::now();
-    let report = qinglian_ledger::verify_dir(dir, &key.verifier(), &VerifyOptions::default()).unwrap();
+    let report =
+        qinglian_ledger::verify_dir(dir, &key.verifier(), &VerifyOptions::default()).unwrap();
     let took = start.elapsed();
     assert!(report.is_ok(), "{:?}", report.problem);
     assert_eq!(report.entries, entries);
     vec![row(
-        &format!("full verification of {entries} entries (recompute every leaf, compare leaf/offset/subtree files, check checkpoint)"),
+        &format!(
+            "full verification of {entries} entries (recompute every leaf, compare leaf/offset/subtree files, check checkpoint)"
+        ),
         format!("{} ({:.1} s)", per_sec(entries, took), took.as_secs_f64()),
     )]
 }
@@ -188,14 +249,21 @@ fn verification(dir: &std::path::Path, entries: u64) -> Vec<Row> {
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown CPU".into())
 }
 
 fn main() {
     let args = parse_args();
     let temp = tempfile::tempdir().unwrap();
-    let base = args.dir.clone().unwrap_or_else(|| temp.path().to_path_buf());
+    let base = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| temp.path().to_path_buf());
     let mut rows = durable_appends(&base);
     let (large, build_rows) = build_large(&base, args.entries);
     rows.extend(build_rows);

@@ -35,6 +35,10 @@ pub enum Error {
         "an earlier write failed half-way; reopen the ledger, which recovers the last complete batch"
     )]
     Poisoned,
+    #[error("the ledger in {} is open for writing by another process or handle", dir.display())]
+    Locked { dir: PathBuf },
+    #[error("this ledger was opened read-only")]
+    ReadOnly,
     #[error("refusing to sign: {0}")]
     RefuseToSign(String),
     #[error("bundle: {0}")]

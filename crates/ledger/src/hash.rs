@@ -1,4 +1,4 @@
-//! RFC 9162 §2.1.1 hashing: the 32-byte [`Hash`], leaf and interior-node hashes, and the
+//! RFC 9162 §2.1.1 hashing: the 32-byte [`Hash`](struct@Hash), leaf and interior-node hashes, and the
 //! root of the empty tree.
 //!
 //! The 0x00 / 0x01 prefixes are the domain separation that stops a leaf from being passed
@@ -21,7 +21,7 @@ pub const HASH_LEN: usize = 32;
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Hash(pub [u8; HASH_LEN]);
 
-/// Why a byte string or text is not a [`Hash`].
+/// Why a byte string or text is not a [`Hash`](struct@Hash).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HashError {
     #[error("a hash must be 32 bytes, this one has {0}")]

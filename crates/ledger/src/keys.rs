@@ -3,7 +3,7 @@
 //! - verifier key: `name+hex(key id)+base64(type || 32-byte public key)`
 //! - signer key:   `PRIVATE+KEY+name+hex(key id)+base64(type || 32-byte seed)`
 //!
-//! with key id = SHA-256(name || 0x0A || type || public key)[:4] (big-endian u32). Type 0x01
+//! with key id = `SHA-256(name || 0x0A || type || public key)[:4]` (big-endian u32). Type 0x01
 //! keys sign notes such as checkpoints; type 0x04 keys make tlog-cosignature/v1 witness
 //! cosignatures. Parsing recomputes the key id and refuses a key whose id does not match.
 //!
@@ -71,7 +71,7 @@ pub enum KeyError {
     WrongKind { want: KeyKind, got: KeyKind },
 }
 
-/// C2SP key id: SHA-256(name || "\n" || type || public key)[:4], big-endian.
+/// C2SP key id: `SHA-256(name || "\n" || type || public key)[:4]`, big-endian.
 pub fn key_id(name: &str, kind: KeyKind, public: &[u8; 32]) -> u32 {
     let d = sha256(&[name.as_bytes(), b"\n", &[kind.type_byte()], public]);
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])

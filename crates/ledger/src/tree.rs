@@ -2,7 +2,7 @@
 //! all-in-memory [`MemoryTree`], and a streaming [`Frontier`] that yields the root of every
 //! prefix of a leaf sequence in O(log n) memory.
 //!
-//! Every hash RFC 9162 asks for, MTH(D[a:b]), is split here into *complete* subtrees
+//! Every hash RFC 9162 asks for, `MTH(D[a:b])`, is split here into *complete* subtrees
 //! (2^level leaves starting at a multiple of 2^level). A source therefore only has to answer
 //! "hash of complete subtree (level, index)"; how it does so (stored levels, a cache, or
 //! hashing leaves on demand) is its own business.
@@ -31,7 +31,7 @@ pub fn tree_root<S: NodeSource + ?Sized>(src: &S, size: u64) -> Result<Hash, Err
     Ok(range_hash(src, 0, size)?)
 }
 
-/// RFC 9162 §2.1.3.1 PATH(index, D[0:size]): sibling hashes from the leaf up to the root.
+/// RFC 9162 §2.1.3.1 `PATH(index, D[0:size])`: sibling hashes from the leaf up to the root.
 pub fn inclusion_proof<S: NodeSource + ?Sized>(
     src: &S,
     index: u64,
@@ -48,7 +48,7 @@ pub fn inclusion_proof<S: NodeSource + ?Sized>(
     Ok(out)
 }
 
-/// RFC 9162 §2.1.4.1 PROOF(old, D[0:new]); empty when `old == new`. `old == 0` is refused
+/// RFC 9162 §2.1.4.1 `PROOF(old, D[0:new])`; empty when `old == new`. `old == 0` is refused
 /// because the verifier refuses it too (see [`crate::proof::verify_consistency`]).
 pub fn consistency_proof<S: NodeSource + ?Sized>(
     src: &S,

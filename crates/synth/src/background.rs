@@ -18,13 +18,29 @@ use crate::world::World;
 use crate::writer::{CsvOut, Money, Record};
 
 const PURPOSES: &[(&str, &str, &str)] = &[
-    ("works", "零星维修工程款", "30213"), ("municipal", "零星市政维修款", "30213"), ("decoration", "零星装修维修款", "30213"),
-    ("landscape", "绿化养护零星费用", "30213"), ("equipment", "设备配件采购", "30201"), ("it", "电脑配件及耗材采购", "30201"),
-    ("office", "购买办公用品", "30201"), ("furniture", "办公家具维修", "30201"), ("property", "零星物业维修费", "30209"),
-    ("consulting", "咨询服务费", "30227"), ("media", "资料印刷费", "30202"), ("vehicle_service", "车辆维修保养费", "30231"),
-    ("catering", "工作餐费", "30227"), ("labour", "临时用工劳务费", "30227"), ("security", "安保服务费", "30227"),
+    ("works", "零星维修工程款", "30213"),
+    ("municipal", "零星市政维修款", "30213"),
+    ("decoration", "零星装修维修款", "30213"),
+    ("landscape", "绿化养护零星费用", "30213"),
+    ("equipment", "设备配件采购", "30201"),
+    ("it", "电脑配件及耗材采购", "30201"),
+    ("office", "购买办公用品", "30201"),
+    ("furniture", "办公家具维修", "30201"),
+    ("property", "零星物业维修费", "30209"),
+    ("consulting", "咨询服务费", "30227"),
+    ("media", "资料印刷费", "30202"),
+    ("vehicle_service", "车辆维修保养费", "30231"),
+    ("catering", "工作餐费", "30227"),
+    ("labour", "临时用工劳务费", "30227"),
+    ("security", "安保服务费", "30227"),
 ];
-const REIMBURSE: &[(&str, &str)] = &[("报销差旅费", "30211"), ("报销市内交通费", "30211"), ("报销办公用品费", "30201"), ("报销培训费", "30216"), ("报销会议费", "30215")];
+const REIMBURSE: &[(&str, &str)] = &[
+    ("报销差旅费", "30211"),
+    ("报销市内交通费", "30211"),
+    ("报销办公用品费", "30201"),
+    ("报销培训费", "30216"),
+    ("报销会议费", "30215"),
+];
 
 /// Draws a log-normal amount with median `median` yuan, clamped to `[lo, hi]`.
 fn lognormal(rng: &mut impl Rng, median: f64, sigma: f64, lo: f64, hi: f64) -> Money {
@@ -45,13 +61,27 @@ fn pools(w: &World) -> Pools {
     let cutoff = crate::world::d(2023, 6, 1);
     let suppliers = (0..w.companies.len())
         .filter(|&c| !w.cm[c].reserved && w.companies[c].founded_on.is_some_and(|f| f < cutoff))
-        .filter_map(|c| PURPOSES.iter().find(|p| p.0 == w.cm[c].category).map(|p| (c, p.1, p.2)))
+        .filter_map(|c| {
+            PURPOSES
+                .iter()
+                .find(|p| p.0 == w.cm[c].category)
+                .map(|p| (c, p.1, p.2))
+        })
         .collect();
     let staff = (0..w.persons.len())
-        .filter(|&i| !w.pm[i].reserved && !w.pm[i].ghost && !w.no_background_units.contains(&w.persons[i].unit_id))
+        .filter(|&i| {
+            !w.pm[i].reserved
+                && !w.pm[i].ghost
+                && !w.no_background_units.contains(&w.persons[i].unit_id)
+        })
         .filter(|&i| w.persons[i].leave_date.is_none_or(|l| l > World::start()))
         .collect();
-    Pools { suppliers, staff, finance_head: w.roles.unit_head["D04"], cfo: w.roles.cfo }
+    Pools {
+        suppliers,
+        staff,
+        finance_head: w.roles.unit_head["D04"],
+        cfo: w.roles.cfo,
+    }
 }
 
 /// Background payments per working day: `total` spread with a year-end rise.
@@ -77,7 +107,11 @@ fn quotas(w: &World, total: u64) -> Vec<u64> {
 }
 
 /// Writes `payments.csv`; returns the row count and the ids of the structured payments.
-pub fn write(w: &World, dir: &Path, progress: &mut dyn FnMut(&str, u64)) -> Result<(u64, Vec<String>), SynthError> {
+pub fn write(
+    w: &World,
+    dir: &Path,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<(u64, Vec<String>), SynthError> {
     let mut out = CsvOut::create(dir, Payment::DATASET, Payment::COLUMNS)?;
     let mut order: Vec<usize> = (0..w.payments.len()).collect();
     order.sort_by_key(|&i| (w.payments[i].paid_on, w.payments[i].approved_at, i));
@@ -85,8 +119,12 @@ pub fn write(w: &World, dir: &Path, progress: &mut dyn FnMut(&str, u64)) -> Resu
     let quotas = quotas(w, w.p.background_payments);
     let pools = pools(w);
     let mut rng = w.rng("background");
-    let first = order.first().map_or(World::start(), |&i| w.payments[i].paid_on.min(World::start()));
-    let last = order.last().map_or(World::end(), |&i| w.payments[i].paid_on.max(World::end()));
+    let first = order.first().map_or(World::start(), |&i| {
+        w.payments[i].paid_on.min(World::start())
+    });
+    let last = order
+        .last()
+        .map_or(World::end(), |&i| w.payments[i].paid_on.max(World::end()));
     let mut next = 0usize;
     let mut row = Payment::default();
     let mut invoice_seq: u64 = 0;
@@ -125,7 +163,14 @@ fn set(s: &mut String, v: &str) {
     s.push_str(v);
 }
 
-fn background_row(w: &World, pools: &Pools, rng: &mut impl Rng, day: NaiveDate, seq: u64, row: &mut Payment) {
+fn background_row(
+    w: &World,
+    pools: &Pools,
+    rng: &mut impl Rng,
+    day: NaiveDate,
+    seq: u64,
+    row: &mut Payment,
+) {
     let mut app = pools.staff[rng.random_range(0..pools.staff.len())];
     for _ in 0..8 {
         if w.active(app, day) {
@@ -136,7 +181,11 @@ fn background_row(w: &World, pools: &Pools, rng: &mut impl Rng, day: NaiveDate, 
     if !w.active(app, day) {
         app = pools.finance_head;
     }
-    let appr = if app == pools.finance_head { pools.cfo } else { pools.finance_head };
+    let appr = if app == pools.finance_head {
+        pools.cfo
+    } else {
+        pools.finance_head
+    };
     let person = &w.persons[app];
     set(&mut row.unit_id, &person.unit_id);
     row.paid_on = day;
@@ -165,7 +214,8 @@ fn background_row(w: &World, pools: &Pools, rng: &mut impl Rng, day: NaiveDate, 
     set(&mut row.payee_company_id, &company.company_id);
     set(&mut row.payee_account, &company.bank_account);
     // An affine bijection of the counter modulo 10^15: unique, but not in order.
-    let mixed = ((u128::from(seq) * 738_552_793_191_113 + 91_357_211) % 1_000_000_000_000_000) as u64;
+    let mixed =
+        ((u128::from(seq) * 738_552_793_191_113 + 91_357_211) % 1_000_000_000_000_000) as u64;
     let _ = write!(row.invoice_no, "{:02}332{mixed:015}", day.year() % 100);
     if r < 0.975 {
         row.amount = lognormal(rng, 4_000.0, 1.1, 50.0, 48_000.0);

@@ -12,8 +12,19 @@ use crate::records::{ContractChange, Milestone, Project};
 use crate::world::World;
 use crate::writer::Money;
 
-const PLACES: &[&str] = &["滨江", "城北", "东湖", "西溪", "江南", "运河", "南屏", "北山", "云栖", "望江"];
-const WORKS: &[&str] = &["安置房建设工程", "道路改造提升工程", "公园景观工程", "综合管廊工程", "人才公寓项目", "停车楼建设工程", "学校新建工程", "河道整治工程"];
+const PLACES: &[&str] = &[
+    "滨江", "城北", "东湖", "西溪", "江南", "运河", "南屏", "北山", "云栖", "望江",
+];
+const WORKS: &[&str] = &[
+    "安置房建设工程",
+    "道路改造提升工程",
+    "公园景观工程",
+    "综合管廊工程",
+    "人才公寓项目",
+    "停车楼建设工程",
+    "学校新建工程",
+    "河道整治工程",
+];
 
 /// What a project should look like.
 #[derive(Clone, Debug)]
@@ -33,7 +44,6 @@ pub struct ProjectPlan {
 #[derive(Clone, Debug, Default)]
 pub struct Built {
     pub project: usize,
-    pub decision: usize,
     pub tender: procurement::Outcome,
     pub contract: usize,
     pub milestones: Vec<usize>,
@@ -55,12 +65,30 @@ pub fn normal_plan(w: &World, rng: &mut impl Rng) -> ProjectPlan {
 /// Approves, tenders, contracts and builds one project.
 pub fn project(w: &mut World, rng: &mut impl Rng, plan: &ProjectPlan) -> Built {
     let pid = w.next_id("GC", 4);
-    let name = format!("{}{}", crate::names::pick(rng, PLACES), crate::names::pick(rng, WORKS));
-    let body = if plan.unit.starts_with('S') { Body::Board(plan.unit) } else { Body::PartyCommittee };
-    let matter = Matter { category: "major_project", title: format!("关于{name}立项的议题"), amount: Some(plan.budget), project_id: pid.clone(), ..Matter::default() };
+    let name = format!(
+        "{}{}",
+        crate::names::pick(rng, PLACES),
+        crate::names::pick(rng, WORKS)
+    );
+    let body = if plan.unit.starts_with('S') {
+        Body::Board(plan.unit)
+    } else {
+        Body::PartyCommittee
+    };
+    let matter = Matter {
+        category: "major_project",
+        title: format!("关于{name}立项的议题"),
+        amount: Some(plan.budget),
+        project_id: pid.clone(),
+        ..Matter::default()
+    };
     let dec = governance::decide(w, body, plan.proposed, matter);
     let approved = w.decisions[dec].decided_on;
-    let cat = if rng.random_bool(0.6) { "works" } else { "municipal" };
+    let cat = if rng.random_bool(0.6) {
+        "works"
+    } else {
+        "municipal"
+    };
     let estimate = plan.budget.scale(rng.random_range(0.85..0.95));
     let published = w.add_wd(approved, rng.random_range(10..30));
     let mut tp: Plan = procurement::normal_plan(w, rng, cat, estimate, published);
@@ -73,7 +101,8 @@ pub fn project(w: &mut World, rng: &mut impl Rng, plan: &ProjectPlan) -> Built {
     let mut pool = crate::suppliers::regular_of(w, cat);
     pool.retain(|c| !tp.bidders.contains(c));
     while tp.bidders.len() < 5 && !pool.is_empty() {
-        tp.bidders.push(pool.swap_remove(rng.random_range(0..pool.len())));
+        tp.bidders
+            .push(pool.swap_remove(rng.random_range(0..pool.len())));
     }
     let out = procurement::run(w, rng, &tp);
     let c = out.contract.expect("project tenders are awarded");
@@ -82,7 +111,8 @@ pub fn project(w: &mut World, rng: &mut impl Rng, plan: &ProjectPlan) -> Built {
     w.contracts[c].planned_end_on = Some(planned);
     let done = match plan.done_after_days {
         Some(n) => Some(w.workday_from(start + Days::new(n))),
-        None => Some(w.workday_from(planned + Days::new(rng.random_range(0..40)))).filter(|x| *x < World::end() - Days::new(40)),
+        None => Some(w.workday_from(planned + Days::new(rng.random_range(0..40))))
+            .filter(|x| *x < World::end() - Days::new(40)),
     };
     w.contracts[c].completed_on = done;
     w.projects.push(Project {
@@ -97,7 +127,12 @@ pub fn project(w: &mut World, rng: &mut impl Rng, plan: &ProjectPlan) -> Built {
         completed_on: done,
         settlement_amount: None,
     });
-    let mut b = Built { project: w.projects.len() - 1, decision: dec, tender: out, contract: c, ..Built::default() };
+    let mut b = Built {
+        project: w.projects.len() - 1,
+        tender: out,
+        contract: c,
+        ..Built::default()
+    };
     progress(w, rng, &mut b, plan.pay);
     b
 }
@@ -105,33 +140,63 @@ pub fn project(w: &mut World, rng: &mut impl Rng, plan: &ProjectPlan) -> Built {
 /// Monthly certified progress and the progress payments that follow it.
 fn progress(w: &mut World, rng: &mut impl Rng, b: &mut Built, pay: bool) {
     let c = w.contracts[b.contract].clone();
-    let company = w.company_index(&c.supplier_company_id).expect("supplier exists");
+    let company = w
+        .company_index(&c.supplier_company_id)
+        .expect("supplier exists");
     let start = c.start_on.expect("set");
     let planned = c.planned_end_on.expect("set");
     let total_days = (planned - start).num_days().max(30) as f64;
     let mut paid = Money(0);
     let mut month = 1;
     loop {
-        let day = w.workday_from(start + Months::new(month) - Days::new(start.day0() as u64) + Days::new(24));
+        let day = w.workday_from(
+            start + Months::new(month) - Days::new(start.day0() as u64) + Days::new(24),
+        );
         let finished = c.completed_on.is_some_and(|x| day >= x);
         if day > World::end() - Days::new(20) && !finished {
             break;
         }
-        let pct = if finished { 100.0 } else { (((day - start).num_days() as f64 / total_days) * 100.0 * rng.random_range(0.85..1.0)).clamp(1.0, 98.0) };
+        let pct = if finished {
+            100.0
+        } else {
+            (((day - start).num_days() as f64 / total_days) * 100.0 * rng.random_range(0.85..1.0))
+                .clamp(1.0, 98.0)
+        };
         let pct = (pct * 10.0).round() / 10.0;
-        w.milestones.push(Milestone { contract_id: c.contract_id.clone(), certified_on: day, completion_pct: pct });
+        w.milestones.push(Milestone {
+            contract_id: c.contract_id.clone(),
+            certified_on: day,
+            completion_pct: pct,
+        });
         b.milestones.push(w.milestones.len() - 1);
         if pay {
-            let due = if finished { c.amount.scale(0.97) } else { c.amount.scale(0.8 * pct / 100.0) };
+            let due = if finished {
+                c.amount.scale(0.97)
+            } else {
+                c.amount.scale(0.8 * pct / 100.0)
+            };
             let payday = w.add_wd(day, rng.random_range(5..12));
             if due.0 - paid.0 > 100_000 && payday <= World::end() {
-                let k = funds::pay_company(w, rng, &c.unit_id, payday, due - paid, company, format!("{}进度款（第{month}期）", c.title), "31005", &c.contract_id);
+                let k = funds::pay_company(
+                    w,
+                    rng,
+                    &c.unit_id,
+                    payday,
+                    due - paid,
+                    company,
+                    format!("{}进度款（第{month}期）", c.title),
+                    "31005",
+                    &c.contract_id,
+                );
                 b.payments.push(k);
                 paid = due;
             }
         }
         if finished {
-            let settle = c.amount.scale(rng.random_range(0.97..1.02)).min(w.projects[b.project].budget.expect("set"));
+            let settle = c
+                .amount
+                .scale(rng.random_range(0.97..1.02))
+                .min(w.projects[b.project].budget.expect("set"));
             w.projects[b.project].settlement_amount = Some(settle);
             break;
         }

@@ -2,7 +2,7 @@
 //! (which also mark attendance as `business_trip`), local meals, receptions, taxis and
 //! office supplies, and the departments' budgets with the three-public-expense lines.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use rand::Rng;
 
 use crate::funds::invoice_no;
@@ -13,9 +13,20 @@ use crate::writer::Money;
 
 /// Cities by tier: (city, tier, typical train or air fare).
 pub const CITIES: &[(&str, &str, i64)] = &[
-    ("北京", "T1", 1300), ("上海", "T1", 240), ("广州", "T1", 1400), ("深圳", "T1", 1500),
-    ("南京", "T2", 300), ("武汉", "T2", 700), ("成都", "T2", 1600), ("西安", "T2", 1400), ("合肥", "T2", 380),
-    ("温州", "T3", 280), ("金华", "T3", 120), ("黄山", "T3", 220), ("丽水", "T3", 180), ("台州", "T3", 200),
+    ("北京", "T1", 1300),
+    ("上海", "T1", 240),
+    ("广州", "T1", 1400),
+    ("深圳", "T1", 1500),
+    ("南京", "T2", 300),
+    ("武汉", "T2", 700),
+    ("成都", "T2", 1600),
+    ("西安", "T2", 1400),
+    ("合肥", "T2", 380),
+    ("温州", "T3", 280),
+    ("金华", "T3", 120),
+    ("黄山", "T3", 220),
+    ("丽水", "T3", 180),
+    ("台州", "T3", 200),
 ];
 pub const HOME_CITY: &str = "江州";
 
@@ -35,9 +46,28 @@ pub fn hotel_standard(grade: &str, tier: &str) -> i64 {
 pub const MEAL_STANDARD: i64 = 100;
 pub const RECEPTION_PER_GUEST: i64 = 150;
 
-const HOTELS: &[&str] = &["全季酒店", "汉庭酒店", "如家商旅酒店", "亚朵酒店", "维也纳酒店", "锦江之星"];
-const RESTAURANTS: &[&str] = &["江州人家", "老街饭店", "知味馆", "外婆家", "新丰小吃", "湖畔餐厅", "职工食堂"];
-const OFFICE_SHOPS: &[&str] = &["江州市文达办公用品商行", "得力办公江州专营店", "江州晨光文具店"];
+const HOTELS: &[&str] = &[
+    "全季酒店",
+    "汉庭酒店",
+    "如家商旅酒店",
+    "亚朵酒店",
+    "维也纳酒店",
+    "锦江之星",
+];
+const RESTAURANTS: &[&str] = &[
+    "江州人家",
+    "老街饭店",
+    "知味馆",
+    "外婆家",
+    "新丰小吃",
+    "湖畔餐厅",
+    "职工食堂",
+];
+const OFFICE_SHOPS: &[&str] = &[
+    "江州市文达办公用品商行",
+    "得力办公江州专营店",
+    "江州晨光文具店",
+];
 
 /// The claim approver: the unit head, or a leader for heads and leaders (never oneself).
 pub fn claim_approver(w: &World, person: usize) -> usize {
@@ -51,11 +81,26 @@ pub fn claim_approver(w: &World, person: usize) -> usize {
 
 /// Adds a claim; returns its index.
 #[allow(clippy::too_many_arguments)]
-pub fn claim(w: &mut World, rng: &mut impl Rng, person: usize, day: NaiveDate, kind: &'static str, amount: Money, merchant: &str, mcat: &str, city: &str) -> usize {
+pub fn claim(
+    w: &mut World,
+    rng: &mut impl Rng,
+    person: usize,
+    day: NaiveDate,
+    kind: &'static str,
+    amount: Money,
+    merchant: &str,
+    mcat: &str,
+    city: &str,
+) -> usize {
     let id = w.next_id("BX", 6);
     let invoice = invoice_no(w, rng, day, 3);
     let claimed = w.add_wd(day, rng.random_range(1..12)).min(World::end());
     let appr = claim_approver(w, person);
+    if let Some(k) = w.wd_index(day)
+        && w.status[person][k] == 0
+    {
+        w.status[person][k] = 4;
+    }
     w.claims.push(ExpenseClaim {
         claim_id: id,
         person_id: w.persons[person].person_id.clone(),
@@ -76,9 +121,18 @@ pub fn claim(w: &mut World, rng: &mut impl Rng, person: usize, day: NaiveDate, k
 
 /// A business trip: marks the days, claims fares and hotel within the standard.
 /// Returns the claim indexes, or nothing when the days are not free.
-pub fn trip(w: &mut World, rng: &mut impl Rng, person: usize, first: usize, days: usize, city: usize) -> Vec<usize> {
+pub fn trip(
+    w: &mut World,
+    rng: &mut impl Rng,
+    person: usize,
+    first: usize,
+    days: usize,
+    city: usize,
+) -> Vec<usize> {
     let last = first + days - 1;
-    if last >= w.workdays.len() || (first..=last).any(|k| w.status[person][k] != 0 || !w.active(person, w.workdays[k])) {
+    if last >= w.workdays.len()
+        || (first..=last).any(|k| w.status[person][k] != 0 || !w.active(person, w.workdays[k]))
+    {
         return Vec::new();
     }
     for k in first..=last {
@@ -88,13 +142,33 @@ pub fn trip(w: &mut World, rng: &mut impl Rng, person: usize, first: usize, days
     let (d0, d1) = (w.workdays[first], w.workdays[last]);
     let mut out = Vec::new();
     let fare = Money::yuan(fare * 2).scale(rng.random_range(0.9..1.1));
-    let k = claim(w, rng, person, d0, "travel", fare, "中国铁路12306", "transport", cname);
+    let k = claim(
+        w,
+        rng,
+        person,
+        d0,
+        "travel",
+        fare,
+        "中国铁路12306",
+        "transport",
+        cname,
+    );
     w.claims[k].description = format!("赴{cname}出差往返交通费");
     out.push(k);
     let nights = (d1 - d0).num_days().max(1);
     let rate = hotel_standard(&w.persons[person].grade, tier) as f64 * rng.random_range(0.6..0.98);
     let v1 = names::pick(rng, HOTELS);
-    let k = claim(w, rng, person, d0, "hotel", Money::from_f64(rate.round() * nights as f64), &format!("{}({cname}店)", v1), "hotel", cname);
+    let k = claim(
+        w,
+        rng,
+        person,
+        d0,
+        "hotel",
+        Money::from_f64(rate.round() * nights as f64),
+        &format!("{}({cname}店)", v1),
+        "hotel",
+        cname,
+    );
     w.claims[k].nights = Some(nights);
     w.claims[k].description = format!("赴{cname}出差住宿费");
     out.push(k);
@@ -106,14 +180,32 @@ pub fn build(w: &mut World) {
     let mut rng = w.rng("expenses");
     for grade in ["G1", "G2", "G3", "G4"] {
         for tier in ["T1", "T2", "T3"] {
-            w.standards.push(ExpenseStandard { kind: "hotel", grade: grade.into(), city_tier: tier.into(), daily_max: Money::yuan(hotel_standard(grade, tier)) });
+            w.standards.push(ExpenseStandard {
+                kind: "hotel",
+                grade: grade.into(),
+                city_tier: tier.into(),
+                daily_max: Money::yuan(hotel_standard(grade, tier)),
+            });
         }
     }
-    w.standards.push(ExpenseStandard { kind: "meal", grade: "*".into(), city_tier: "*".into(), daily_max: Money::yuan(MEAL_STANDARD) });
-    w.standards.push(ExpenseStandard { kind: "reception", grade: "*".into(), city_tier: "*".into(), daily_max: Money::yuan(RECEPTION_PER_GUEST) });
+    w.standards.push(ExpenseStandard {
+        kind: "meal",
+        grade: "*".into(),
+        city_tier: "*".into(),
+        daily_max: Money::yuan(MEAL_STANDARD),
+    });
+    w.standards.push(ExpenseStandard {
+        kind: "reception",
+        grade: "*".into(),
+        city_tier: "*".into(),
+        daily_max: Money::yuan(RECEPTION_PER_GUEST),
+    });
     let n = w.workdays.len();
     for p in 0..w.persons.len() {
-        if w.pm[p].reserved || w.pm[p].ghost || w.persons[p].leave_date.is_some_and(|l| l < World::start()) {
+        if w.pm[p].reserved
+            || w.pm[p].ghost
+            || w.persons[p].leave_date.is_some_and(|l| l < World::start())
+        {
             continue;
         }
         let g = w.persons[p].grade.clone();
@@ -147,36 +239,75 @@ fn local(w: &mut World, rng: &mut impl Rng, p: usize, day: NaiveDate, grade: &st
         let guests = rng.random_range(3..9);
         let amt = Money::yuan(guests * rng.random_range(60..RECEPTION_PER_GUEST));
         let v1 = names::pick(rng, RESTAURANTS);
-        let k = claim(w, rng, p, day, "reception", amt, v1, "restaurant", HOME_CITY);
+        let k = claim(
+            w,
+            rng,
+            p,
+            day,
+            "reception",
+            amt,
+            v1,
+            "restaurant",
+            HOME_CITY,
+        );
         w.claims[k].guests = Some(guests);
         w.claims[k].description = "接待来访单位工作餐".into();
     } else if r < 0.6 {
         let amt = Money::from_f64(rng.random_range(30.0f64..1800.0).round());
         let v1 = names::pick(rng, OFFICE_SHOPS);
-        let k = claim(w, rng, p, day, "office_supplies", amt, v1, "office", HOME_CITY);
+        let k = claim(
+            w,
+            rng,
+            p,
+            day,
+            "office_supplies",
+            amt,
+            v1,
+            "office",
+            HOME_CITY,
+        );
         w.claims[k].description = "购买办公用品".into();
     } else {
         let amt = Money::from_f64(rng.random_range(18.0f64..160.0));
-        let k = claim(w, rng, p, day, "transport", amt, "江州出租汽车", "transport", HOME_CITY);
+        let k = claim(
+            w,
+            rng,
+            p,
+            day,
+            "transport",
+            amt,
+            "江州出租汽车",
+            "transport",
+            HOME_CITY,
+        );
         w.claims[k].description = "市内公务交通".into();
     }
 }
 
 /// Budget lines per department and year, with warning lines on the three public expenses.
 fn budgets(w: &mut World) {
-    let mut spent: std::collections::HashMap<(String, i32, &str), i64> = std::collections::HashMap::new();
+    let mut spent: std::collections::HashMap<(String, i32, &str), i64> =
+        std::collections::HashMap::new();
     for c in &w.claims {
         let line = match c.kind {
             "reception" => "30217",
             "travel" | "hotel" => "30211",
             _ => "30201",
         };
-        *spent.entry((c.unit_id.clone(), c.expense_date.year(), line)).or_default() += c.amount.0;
+        *spent
+            .entry((c.unit_id.clone(), c.expense_date.year(), line))
+            .or_default() += c.amount.0;
     }
     let units: Vec<String> = w.units.iter().map(|u| u.unit_id.clone()).collect();
     for u in units {
         for year in [2024, 2025] {
-            for (line, cat, base) in [("30201", "", 60_000), ("30211", "", 120_000), ("30217", "three_public_reception", 30_000), ("30231", "three_public_vehicle", 40_000), ("30216", "", 20_000)] {
+            for (line, cat, base) in [
+                ("30201", "", 60_000),
+                ("30211", "", 120_000),
+                ("30217", "three_public_reception", 30_000),
+                ("30231", "three_public_vehicle", 40_000),
+                ("30216", "", 20_000),
+            ] {
                 let used = spent.get(&(u.clone(), year, line)).copied().unwrap_or(0) / 100;
                 let amount = (used * 13 / 10).max(base) / 1000 * 1000 + 1000;
                 w.budgets.push(Budget {
@@ -190,14 +321,4 @@ fn budgets(w: &mut World) {
             }
         }
     }
-}
-
-/// The first working-day index on or after `day`.
-pub fn wd_from(w: &World, day: NaiveDate) -> usize {
-    w.workdays.partition_point(|x| *x < day)
-}
-
-/// `day` plus `n` calendar days.
-pub fn plus(day: NaiveDate, n: u64) -> NaiveDate {
-    day + Days::new(n)
 }

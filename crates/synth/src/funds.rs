@@ -15,12 +15,21 @@ use crate::writer::Money;
 /// payment, claim and background ranges apart.
 pub fn invoice_no(w: &mut World, rng: &mut impl Rng, day: NaiveDate, series: u8) -> String {
     let yy = day.year() % 100;
-    w.unique(|| format!("{yy:02}33{series}{:015}", rng.random_range(0..1_000_000_000_000_000u64)))
+    w.unique(|| {
+        format!(
+            "{yy:02}33{series}{:015}",
+            rng.random_range(0..1_000_000_000_000_000u64)
+        )
+    })
 }
 
 /// Picks an applicant in `unit` active on `day` (falls back to the unit head).
 pub fn applicant(w: &World, rng: &mut impl Rng, unit: &str, day: NaiveDate, not: usize) -> usize {
-    let staff: Vec<usize> = w.staff_of(unit).into_iter().filter(|&i| i != not && w.active(i, day) && !w.pm[i].reserved).collect();
+    let staff: Vec<usize> = w
+        .staff_of(unit)
+        .into_iter()
+        .filter(|&i| i != not && w.active(i, day) && !w.pm[i].reserved)
+        .collect();
     if staff.is_empty() {
         return w.roles.unit_head.get(unit).copied().unwrap_or(w.roles.gm);
     }
@@ -29,12 +38,26 @@ pub fn applicant(w: &World, rng: &mut impl Rng, unit: &str, day: NaiveDate, not:
 
 /// The approver of a payment: the chief accountant above 200,000 yuan, else the head of finance.
 pub fn approver(w: &World, amount: Money) -> usize {
-    if amount >= Money::yuan(200_000) { w.roles.cfo } else { w.roles.unit_head["D04"] }
+    if amount >= Money::yuan(200_000) {
+        w.roles.cfo
+    } else {
+        w.roles.unit_head["D04"]
+    }
 }
 
 /// Adds a payment to a company; returns its index among the structured payments.
 #[allow(clippy::too_many_arguments)]
-pub fn pay_company(w: &mut World, rng: &mut impl Rng, unit: &str, day: NaiveDate, amount: Money, company: usize, purpose: String, budget_line: &str, contract_id: &str) -> usize {
+pub fn pay_company(
+    w: &mut World,
+    rng: &mut impl Rng,
+    unit: &str,
+    day: NaiveDate,
+    amount: Money,
+    company: usize,
+    purpose: String,
+    budget_line: &str,
+    contract_id: &str,
+) -> usize {
     let appr = approver(w, amount);
     let app = applicant(w, rng, unit, day, appr);
     let invoice = invoice_no(w, rng, day, 1);
@@ -62,7 +85,9 @@ pub fn pay_company(w: &mut World, rng: &mut impl Rng, unit: &str, day: NaiveDate
 /// Pays a goods or services contract on its usual schedule; returns the payment indexes.
 pub fn contract_schedule(w: &mut World, rng: &mut impl Rng, contract: usize) -> Vec<usize> {
     let c = w.contracts[contract].clone();
-    let company = w.company_index(&c.supplier_company_id).expect("contract supplier exists");
+    let company = w
+        .company_index(&c.supplier_company_id)
+        .expect("contract supplier exists");
     let category = w.cm[company].category;
     let (_, line) = category_info(category);
     let start = c.start_on.unwrap_or(c.signed_on);
@@ -78,8 +103,22 @@ pub fn contract_schedule(w: &mut World, rng: &mut impl Rng, contract: usize) -> 
                     break;
                 }
                 let day = w.workday_from(due);
-                let amt = if q == n { c.amount - Money(part.0 * (n - 1)) } else { part };
-                out.push(pay_company(w, rng, &c.unit_id, day, amt, company, format!("{}服务费（第{q}期）", c.title), line, &c.contract_id));
+                let amt = if q == n {
+                    c.amount - Money(part.0 * (n - 1))
+                } else {
+                    part
+                };
+                out.push(pay_company(
+                    w,
+                    rng,
+                    &c.unit_id,
+                    day,
+                    amt,
+                    company,
+                    format!("{}服务费（第{q}期）", c.title),
+                    line,
+                    &c.contract_id,
+                ));
             }
         }
         _ => {
@@ -87,13 +126,33 @@ pub fn contract_schedule(w: &mut World, rng: &mut impl Rng, contract: usize) -> 
             if c.amount >= Money::yuan(100_000) {
                 let adv = c.amount.scale(0.3);
                 let day = w.add_wd(c.signed_on, rng.random_range(3..10));
-                out.push(pay_company(w, rng, &c.unit_id, day, adv, company, format!("{}预付款", c.title), line, &c.contract_id));
+                out.push(pay_company(
+                    w,
+                    rng,
+                    &c.unit_id,
+                    day,
+                    adv,
+                    company,
+                    format!("{}预付款", c.title),
+                    line,
+                    &c.contract_id,
+                ));
                 paid = adv;
             }
             if let Some(done) = c.completed_on {
                 let day = w.add_wd(done, rng.random_range(5..20));
                 if day <= end {
-                    out.push(pay_company(w, rng, &c.unit_id, day, c.amount - paid, company, format!("{}验收款", c.title), line, &c.contract_id));
+                    out.push(pay_company(
+                        w,
+                        rng,
+                        &c.unit_id,
+                        day,
+                        c.amount - paid,
+                        company,
+                        format!("{}验收款", c.title),
+                        line,
+                        &c.contract_id,
+                    ));
                 }
             }
         }

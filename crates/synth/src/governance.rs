@@ -39,9 +39,16 @@ impl Body {
 /// Schedules the meetings of every body over the period.
 pub fn schedule(w: &mut World) {
     let mut rng = w.rng("meetings");
-    let weeks: Vec<NaiveDate> = World::start().iter_weeks().take_while(|x| *x <= World::end()).collect();
+    let weeks: Vec<NaiveDate> = World::start()
+        .iter_weeks()
+        .take_while(|x| *x <= World::end())
+        .collect();
     for (k, monday) in weeks.iter().enumerate() {
-        let (body, offset) = if k % 2 == 0 { (Body::PartyCommittee, 1) } else { (Body::Executive, 3) };
+        let (body, offset) = if k % 2 == 0 {
+            (Body::PartyCommittee, 1)
+        } else {
+            (Body::Executive, 3)
+        };
         let day = w.workday_from(*monday + chrono::Days::new(offset));
         if day <= World::end() {
             add_meeting(w, &mut rng, body, day);
@@ -63,8 +70,22 @@ fn members(w: &World, body: Body) -> (Vec<usize>, usize) {
         Body::Executive => (w.roles.executive.clone(), w.roles.gm),
         Body::Board(u) => {
             let staff = w.staff_of(u);
-            let mut m: Vec<usize> = staff.iter().copied().filter(|&i| w.persons[i].grade == "G2").collect();
-            m.extend(staff.iter().copied().filter(|&i| w.persons[i].grade == "G3" && w.active(i, World::start()) && w.persons[i].leave_date.is_none()).take(2));
+            let mut m: Vec<usize> = staff
+                .iter()
+                .copied()
+                .filter(|&i| w.persons[i].grade == "G2")
+                .collect();
+            m.extend(
+                staff
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        w.persons[i].grade == "G3"
+                            && w.active(i, World::start())
+                            && w.persons[i].leave_date.is_none()
+                    })
+                    .take(2),
+            );
             let chair = m[0];
             m.retain(|&x| x != chair);
             m.push(chair);
@@ -91,7 +112,12 @@ pub fn add_meeting(w: &mut World, rng: &mut impl Rng, body: Body, day: NaiveDate
         attendees: present.len() as i64,
         chair_id: w.persons[chair].person_id.clone(),
     });
-    w.mm.push(MeetingMeta { members, present, chair, ..MeetingMeta::default() });
+    w.mm.push(MeetingMeta {
+        members,
+        present,
+        chair,
+        ..MeetingMeta::default()
+    });
     w.meetings.len() - 1
 }
 
@@ -126,7 +152,11 @@ pub struct Matter {
 /// Takes a decision on `matter` at the first meeting of `body` on or after `day`.
 pub fn decide(w: &mut World, body: Body, day: NaiveDate, matter: Matter) -> usize {
     let m = meeting_after(w, body, day);
-    let (mid, held, unit) = (w.meetings[m].meeting_id.clone(), w.meetings[m].held_on, w.meetings[m].unit_id.clone());
+    let (mid, held, unit) = (
+        w.meetings[m].meeting_id.clone(),
+        w.meetings[m].held_on,
+        w.meetings[m].unit_id.clone(),
+    );
     let id = w.next_id("JC", 5);
     w.decisions.push(Decision {
         decision_id: id,
@@ -170,8 +200,18 @@ pub fn sign(w: &mut World, signer: usize, unit: &str, day: NaiveDate, matter: Ma
 }
 
 const ROUTINE: &[&str] = &[
-    "年度工作要点", "内部控制制度修订", "安全生产责任制调整", "年度预算草案", "薪酬分配方案", "党风廉政建设责任清单",
-    "对外投资管理办法修订", "年度审计计划", "国有资产出租管理办法", "采购管理办法修订", "巡察整改方案", "年度考核办法",
+    "年度工作要点",
+    "内部控制制度修订",
+    "安全生产责任制调整",
+    "年度预算草案",
+    "薪酬分配方案",
+    "党风廉政建设责任清单",
+    "对外投资管理办法修订",
+    "年度审计计划",
+    "国有资产出租管理办法",
+    "采购管理办法修订",
+    "巡察整改方案",
+    "年度考核办法",
 ];
 
 /// Routine major matters without money, a few deferred or rejected.
@@ -187,10 +227,27 @@ pub fn routine(w: &mut World) {
             "board" => Body::Board(crate::procurement::unit_static(&w.meetings[m].unit_id)),
             _ => Body::Executive,
         };
-        let title = format!("研究{}年{}", held.year(), ROUTINE[rng.random_range(0..ROUTINE.len())]);
-        let k = decide(w, body, held, Matter { category: "major_decision", title, ..Matter::default() });
+        let title = format!(
+            "研究{}年{}",
+            held.year(),
+            ROUTINE[rng.random_range(0..ROUTINE.len())]
+        );
+        let k = decide(
+            w,
+            body,
+            held,
+            Matter {
+                category: "major_decision",
+                title,
+                ..Matter::default()
+            },
+        );
         if rng.random_bool(0.06) {
-            w.decisions[k].outcome = if rng.random_bool(0.5) { "deferred" } else { "rejected" };
+            w.decisions[k].outcome = if rng.random_bool(0.5) {
+                "deferred"
+            } else {
+                "rejected"
+            };
         }
     }
 }
@@ -198,19 +255,43 @@ pub fn routine(w: &mut World) {
 /// Writes the votes of every meeting decision: present members in turn, chair last.
 pub fn votes(w: &mut World) {
     let mut rng = w.rng("votes");
-    let by_meeting: std::collections::HashMap<String, usize> = w.meetings.iter().enumerate().map(|(i, m)| (m.meeting_id.clone(), i)).collect();
+    let by_meeting: std::collections::HashMap<String, usize> = w
+        .meetings
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.meeting_id.clone(), i))
+        .collect();
     for k in 0..w.decisions.len() {
-        let Some(&m) = by_meeting.get(&w.decisions[k].meeting_id) else { continue };
+        let Some(&m) = by_meeting.get(&w.decisions[k].meeting_id) else {
+            continue;
+        };
         let meta = &w.mm[m];
-        let mut order: Vec<usize> = meta.present.iter().copied().filter(|&p| p != meta.chair).collect();
+        let mut order: Vec<usize> = meta
+            .present
+            .iter()
+            .copied()
+            .filter(|&p| p != meta.chair)
+            .collect();
         order.shuffle(&mut rng);
         if meta.present.contains(&meta.chair) {
             order.push(meta.chair);
         }
         let dissent_ok = !meta.unanimous && w.decisions[k].outcome == "approved";
         for (pos, &p) in order.iter().enumerate() {
-            let rate = if w.meetings[m].kind == "board" { 0.08 } else { 0.03 };
-            let vote = if dissent_ok && p != meta.chair && rng.random_bool(rate) { if rng.random_bool(0.5) { "against" } else { "abstain" } } else { "for" };
+            let rate = if w.meetings[m].kind == "board" {
+                0.08
+            } else {
+                0.03
+            };
+            let vote = if dissent_ok && p != meta.chair && rng.random_bool(rate) {
+                if rng.random_bool(0.5) {
+                    "against"
+                } else {
+                    "abstain"
+                }
+            } else {
+                "for"
+            };
             w.votes.push(MeetingVote {
                 meeting_id: w.meetings[m].meeting_id.clone(),
                 decision_id: w.decisions[k].decision_id.clone(),

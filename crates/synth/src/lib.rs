@@ -19,7 +19,7 @@ mod construction;
 mod expenses;
 mod funds;
 mod governance;
-pub mod ids;
+mod ids;
 mod names;
 mod org;
 mod output;
@@ -103,22 +103,34 @@ pub struct Summary {
 /// Errors of the generator.
 #[derive(Debug, thiserror::Error)]
 pub enum SynthError {
-    #[error("unknown scale '{0}': use small, medium or large / 未知规模，请使用 small、medium 或 large")]
+    #[error(
+        "unknown scale '{0}': use small, medium or large / 未知规模，请使用 small、medium 或 large"
+    )]
     BadScale(String),
     #[error("cannot write {path}: {source} / 无法写入文件")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl SynthError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io { path: path.to_owned(), source }
+        Self::Io {
+            path: path.to_owned(),
+            source,
+        }
     }
 }
 
 /// Generates the demo organisation into `out_dir` (created if missing): one CSV per
 /// dataset, `ground_truth.jsonl` and `manifest.json`. `progress` is called with the
 /// dataset being written and its rows so far.
-pub fn generate(opts: &GenOptions, out_dir: &Path, progress: &mut dyn FnMut(&str, u64)) -> Result<Summary, SynthError> {
+pub fn generate(
+    opts: &GenOptions,
+    out_dir: &Path,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<Summary, SynthError> {
     std::fs::create_dir_all(out_dir).map_err(|e| SynthError::io(out_dir, e))?;
     let w = build(opts);
     output::write_all(&w, opts, out_dir, progress)
@@ -136,8 +148,8 @@ fn build(opts: &GenOptions) -> world::World {
     personnel::appointments(&mut w);
     anomalies::structure(&mut w);
     w.status = vec![vec![0u8; w.workdays.len()]; w.persons.len()];
-    expenses::build(&mut w);
     personnel::leaves(&mut w);
+    expenses::build(&mut w);
     anomalies::activity(&mut w);
     personnel::attendance(&mut w);
     personnel::catalogue(&mut w);

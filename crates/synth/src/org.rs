@@ -38,9 +38,31 @@ pub const SUBSIDIARIES: &[(&str, &str, &str, usize)] = &[
     ("S03", "江州城发置业有限公司", "business", 10),
 ];
 
-const LEADERS: &[&str] = &["党委书记、董事长", "党委副书记、总经理", "党委委员、副总经理", "党委委员、副总经理", "党委委员、副总经理", "党委委员、纪委书记", "党委委员、总会计师", "工会主席"];
+const LEADERS: &[&str] = &[
+    "党委书记、董事长",
+    "党委副书记、总经理",
+    "党委委员、副总经理",
+    "党委委员、副总经理",
+    "党委委员、副总经理",
+    "党委委员、纪委书记",
+    "党委委员、总会计师",
+    "工会主席",
+];
 
-const EMPLOYERS: &[&str] = &["江州市第一人民医院", "江州市实验小学", "江州市教育局", "中国工商银行江州分行", "江州市税务局", "浙江大学", "江州电力公司", "个体经营", "自由职业", "江州市中医院", "江州日报社", "江州市城管局"];
+const EMPLOYERS: &[&str] = &[
+    "江州市第一人民医院",
+    "江州市实验小学",
+    "江州市教育局",
+    "中国工商银行江州分行",
+    "江州市税务局",
+    "浙江大学",
+    "江州电力公司",
+    "个体经营",
+    "自由职业",
+    "江州市中医院",
+    "江州日报社",
+    "江州市城管局",
+];
 
 /// Builds units, staff and declared relatives.
 pub fn build(w: &mut World) {
@@ -58,7 +80,7 @@ pub fn build(w: &mut World) {
     });
     for (i, title) in LEADERS.iter().enumerate() {
         let born = rng.random_range(1966..1976);
-        let p = new_person(w, &mut rng, GROUP, "leadership", title, "G1", born);
+        let p = new_person(w, &mut rng, GROUP, title, "G1", born);
         match i {
             0 => {
                 w.roles.head = p;
@@ -73,7 +95,15 @@ pub fn build(w: &mut World) {
     }
     w.units[0].head_person_id = w.persons[w.roles.head].person_id.clone();
     let r = w.roles.clone();
-    w.roles.party_committee = vec![r.gm, r.deputies[0], r.deputies[1], r.deputies[2], r.discipline, r.cfo, r.head];
+    w.roles.party_committee = vec![
+        r.gm,
+        r.deputies[0],
+        r.deputies[1],
+        r.deputies[2],
+        r.discipline,
+        r.cfo,
+        r.head,
+    ];
     w.roles.executive = vec![r.deputies[0], r.deputies[1], r.deputies[2], r.cfo, r.gm];
 
     let per = w.p.staff_per_dept;
@@ -90,15 +120,30 @@ pub fn build(w: &mut World) {
             ..OrgUnit::default()
         });
         let n = (size * per / 10).max(4);
-        let titles: &[&str] = if sub { &["董事长", "总经理", "副总经理"] } else { &["部门负责人", "副部长"] };
+        let titles: &[&str] = if sub {
+            &["董事长", "总经理", "副总经理"]
+        } else {
+            &["部门负责人", "副部长"]
+        };
         for k in 0..n {
             let (title, grade, born) = match titles.get(k) {
                 Some(t) => (*t, "G2", rng.random_range(1968..1986)),
                 None if rng.random_bool(0.3) => ("主管", "G3", rng.random_range(1964..1995)),
-                None => (names::pick(&mut rng, &["科员", "专员", "会计", "工程师", "办事员", "业务经理"]), "G4", rng.random_range(1975..2001)),
+                None => (
+                    names::pick(
+                        &mut rng,
+                        &["科员", "专员", "会计", "工程师", "办事员", "业务经理"],
+                    ),
+                    "G4",
+                    rng.random_range(1975..2001),
+                ),
             };
-            let title = if func == &"finance" && grade == "G4" { "会计" } else { title };
-            let p = new_person(w, &mut rng, id, func, title, grade, born);
+            let title = if func == &"finance" && grade == "G4" {
+                "会计"
+            } else {
+                title
+            };
+            let p = new_person(w, &mut rng, id, title, grade, born);
             if k == 0 {
                 w.roles.unit_head.insert((*id).into(), p);
                 let u = w.units.len() - 1;
@@ -110,7 +155,14 @@ pub fn build(w: &mut World) {
     relatives(w, &mut rng);
 }
 
-pub fn new_person(w: &mut World, rng: &mut impl Rng, unit: &str, func: &'static str, title: &str, grade: &str, born: i32) -> usize {
+pub fn new_person(
+    w: &mut World,
+    rng: &mut impl Rng,
+    unit: &str,
+    title: &str,
+    grade: &str,
+    born: i32,
+) -> usize {
     let male = rng.random_bool(if grade == "G1" { 0.85 } else { 0.55 });
     let birth = NaiveDate::from_yo_opt(born, rng.random_range(1..366)).expect("valid day");
     let region = ids::region(rng);
@@ -118,7 +170,11 @@ pub fn new_person(w: &mut World, rng: &mut impl Rng, unit: &str, func: &'static 
     let id = w.next_id("E", 5);
     let earliest_hire = (born + 22).max(1990);
     let latest = (born + 30).min(2024).max(earliest_hire + 1);
-    let hire = NaiveDate::from_yo_opt(rng.random_range(earliest_hire..latest), rng.random_range(1..360)).expect("valid day");
+    let hire = NaiveDate::from_yo_opt(
+        rng.random_range(earliest_hire..latest),
+        rng.random_range(1..360),
+    )
+    .expect("valid day");
     let phone = w.unique(|| ids::mobile(rng));
     let card = w.unique(|| ids::bank_card(rng));
     w.persons.push(Person {
@@ -138,7 +194,11 @@ pub fn new_person(w: &mut World, rng: &mut impl Rng, unit: &str, func: &'static 
         email: format!("{}@jzcf.com.cn", id.to_lowercase()),
         ..Person::default()
     });
-    w.pm.push(PersonMeta { male, birth_year: born, function: func, ..PersonMeta::default() });
+    w.pm.push(PersonMeta {
+        male,
+        birth_year: born,
+        ..PersonMeta::default()
+    });
     w.persons.len() - 1
 }
 
@@ -157,20 +217,29 @@ fn staff_turnover(w: &mut World, rng: &mut impl Rng) {
             let born = p.birth_date.expect("set").year();
             let leave = w.workdays[rng.random_range(40..w.workdays.len() - 20)];
             p.leave_date = Some(leave);
-            p.leave_reason = if born < 1967 { "retired" } else { names::pick(rng, &["resigned", "resigned", "transferred"]) };
+            p.leave_reason = if born < 1967 {
+                "retired"
+            } else {
+                names::pick(rng, &["resigned", "resigned", "transferred"])
+            };
         }
     }
     // Former staff: left between 2016 and 2023, still in the HR export.
     let former = (n / 25).max(4);
     for _ in 0..former {
-        let (id, _, func, _) = DEPARTMENTS[rng.random_range(0..DEPARTMENTS.len())];
+        let (id, ..) = DEPARTMENTS[rng.random_range(0..DEPARTMENTS.len())];
         let born = rng.random_range(1965..1992);
-        let p = new_person(w, rng, id, func, "科员", "G4", born);
-        let left = NaiveDate::from_yo_opt(rng.random_range(2016..2024), rng.random_range(1..360)).expect("valid day");
-        let hire = w.persons[p].hire_date.expect("set").min(left - chrono::Days::new(400));
+        let p = new_person(w, rng, id, "科员", "G4", born);
+        let left = NaiveDate::from_yo_opt(rng.random_range(2016..2024), rng.random_range(1..360))
+            .expect("valid day");
+        let hire = w.persons[p]
+            .hire_date
+            .expect("set")
+            .min(left - chrono::Days::new(400));
         w.persons[p].hire_date = Some(hire);
         w.persons[p].leave_date = Some(left);
-        w.persons[p].leave_reason = names::pick(rng, &["resigned", "resigned", "dismissed", "transferred"]);
+        w.persons[p].leave_reason =
+            names::pick(rng, &["resigned", "resigned", "dismissed", "transferred"]);
         w.pm[p].reserved = true;
     }
 }
@@ -211,14 +280,30 @@ fn relatives(w: &mut World, rng: &mut impl Rng) {
 }
 
 /// Adds one declared relative of person `i`; returns the relation row index.
-pub fn add_relative(w: &mut World, rng: &mut impl Rng, i: usize, relation: &'static str, born: i32, male: bool) -> usize {
+pub fn add_relative(
+    w: &mut World,
+    rng: &mut impl Rng,
+    i: usize,
+    relation: &'static str,
+    born: i32,
+    male: bool,
+) -> usize {
     let own = w.persons[i].name.clone();
     let shares_surname = matches!(relation, "child" | "sibling") || (relation == "parent" && male);
-    let surname: String = if shares_surname { own.chars().take(1).collect() } else { names::surname(rng).to_owned() };
+    let surname: String = if shares_surname {
+        own.chars().take(1).collect()
+    } else {
+        names::surname(rng).to_owned()
+    };
     let pid = w.persons[i].person_id.clone();
     let name = loop {
         let n = names::person_with_surname(rng, &surname, male, born);
-        if n != own && !w.relations.iter().any(|r| r.person_id == pid && r.relative_name == n) {
+        if n != own
+            && !w
+                .relations
+                .iter()
+                .any(|r| r.person_id == pid && r.relative_name == n)
+        {
             break n;
         }
     };
@@ -227,8 +312,16 @@ pub fn add_relative(w: &mut World, rng: &mut impl Rng, i: usize, relation: &'sta
     let rid = w.unique(|| ids::resident_id(rng, region, birth, male));
     let adult = birth < d(2006, 1, 1);
     let working = adult && born > 1962;
-    let phone = if adult { w.unique(|| ids::mobile(rng)) } else { String::new() };
-    let account = if working && rng.random_bool(0.5) { w.unique(|| ids::bank_card(rng)) } else { String::new() };
+    let phone = if adult {
+        w.unique(|| ids::mobile(rng))
+    } else {
+        String::new()
+    };
+    let account = if working && rng.random_bool(0.5) {
+        w.unique(|| ids::bank_card(rng))
+    } else {
+        String::new()
+    };
     w.relations.push(PersonRelation {
         person_id: pid,
         relative_name: name,
@@ -236,7 +329,11 @@ pub fn add_relative(w: &mut World, rng: &mut impl Rng, i: usize, relation: &'sta
         relative_resident_id: rid,
         relative_phone: phone,
         relative_bank_account: account,
-        relative_employer: if working { (names::pick(rng, EMPLOYERS)).into() } else { String::new() },
+        relative_employer: if working {
+            (names::pick(rng, EMPLOYERS)).into()
+        } else {
+            String::new()
+        },
         ..PersonRelation::default()
     });
     w.relations.len() - 1

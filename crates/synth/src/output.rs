@@ -10,7 +10,12 @@ use crate::world::World;
 use crate::writer::{Record, write_table};
 use crate::{GENERATOR_VERSION, GenOptions, Summary, SynthError, background};
 
-pub fn write_all(w: &World, opts: &GenOptions, dir: &Path, progress: &mut dyn FnMut(&str, u64)) -> Result<Summary, SynthError> {
+pub fn write_all(
+    w: &World,
+    opts: &GenOptions,
+    dir: &Path,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<Summary, SynthError> {
     let mut s = Summary::default();
     let table = |s: &mut Summary, progress: &mut dyn FnMut(&str, u64), name: &str, n: u64| {
         progress(name, n);
@@ -23,8 +28,25 @@ pub fn write_all(w: &World, opts: &GenOptions, dir: &Path, progress: &mut dyn Fn
             table(&mut s, progress, dataset_of(&w.$field), n);
         )*};
     }
-    tables!(units, persons, relations, companies, links, contracts, changes, tenders, bids, meetings, votes, decisions, appointments);
-    tables!(payroll, attendance, allowances, standards, budgets, claims, vehicles, fuel, trips, projects, milestones, assets, sanctions, benefits);
+    tables!(
+        units,
+        persons,
+        relations,
+        companies,
+        links,
+        contracts,
+        changes,
+        tenders,
+        bids,
+        meetings,
+        votes,
+        decisions,
+        appointments
+    );
+    tables!(
+        payroll, attendance, allowances, standards, budgets, claims, vehicles, fuel, trips,
+        projects, milestones, assets, sanctions, benefits
+    );
     let (n, ids) = background::write(w, dir, progress)?;
     table(&mut s, progress, "payments", n);
     write_truth(w, &ids, dir, &mut s)?;
@@ -39,14 +61,24 @@ fn dataset_of<R: Record>(_: &[R]) -> &'static str {
 fn write_truth(w: &World, ids: &[String], dir: &Path, s: &mut Summary) -> Result<(), SynthError> {
     let path = dir.join("ground_truth.jsonl");
     let mut out = Vec::new();
-    let ordered = w.truth.iter().filter(|t| !t.lookalike).chain(w.truth.iter().filter(|t| t.lookalike));
+    let ordered = w
+        .truth
+        .iter()
+        .filter(|t| !t.lookalike)
+        .chain(w.truth.iter().filter(|t| t.lookalike));
     for (n, t) in ordered.enumerate() {
         let rows = t
             .rows
             .iter()
             .map(|r| match r {
-                RowRef::Key { dataset, key } => TruthRow { dataset, key: key.clone() },
-                RowRef::Payment(i) => TruthRow { dataset: "payments", key: ids[*i].clone() },
+                RowRef::Key { dataset, key } => TruthRow {
+                    dataset,
+                    key: key.clone(),
+                },
+                RowRef::Payment(i) => TruthRow {
+                    dataset: "payments",
+                    key: ids[*i].clone(),
+                },
             })
             .collect();
         let line = TruthLine {
@@ -54,16 +86,25 @@ fn write_truth(w: &World, ids: &[String], dir: &Path, s: &mut Summary) -> Result
             kind: t.kind,
             category: t.category,
             description_zh: &t.description_zh,
-            subject: Subject { ty: t.subject_type, id: &t.subject_id },
+            subject: Subject {
+                ty: t.subject_type,
+                id: &t.subject_id,
+            },
             rows,
             lookalike: t.lookalike,
         };
         serde_json::to_writer(&mut out, &line).expect("truth lines serialise (this is a bug)");
         out.push(b'\n');
-        let map = if t.lookalike { &mut s.lookalikes } else { &mut s.anomalies };
+        let map = if t.lookalike {
+            &mut s.lookalikes
+        } else {
+            &mut s.anomalies
+        };
         *map.entry(t.kind.to_owned()).or_default() += 1;
     }
-    std::fs::File::create(&path).and_then(|mut f| f.write_all(&out)).map_err(|e| SynthError::io(&path, e))?;
+    std::fs::File::create(&path)
+        .and_then(|mut f| f.write_all(&out))
+        .map_err(|e| SynthError::io(&path, e))?;
     s.files.push(path);
     Ok(())
 }
@@ -86,7 +127,8 @@ fn write_manifest(opts: &GenOptions, dir: &Path, s: &mut Summary) -> Result<(), 
         "kinds": kinds,
         "files": s.files.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).chain(["manifest.json".to_owned()]).collect::<Vec<_>>(),
     });
-    let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises (this is a bug)");
+    let text =
+        serde_json::to_string_pretty(&manifest).expect("manifest serialises (this is a bug)");
     std::fs::write(&path, text + "\n").map_err(|e| SynthError::io(&path, e))?;
     s.files.push(path);
     Ok(())

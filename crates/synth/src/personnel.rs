@@ -54,14 +54,18 @@ pub fn leaves(w: &mut World) {
 
 /// Attendance rows for every working day each person was on the staff (ghosts have none).
 pub fn attendance(w: &mut World) {
-    const CODES: [&str; 4] = ["present", "leave", "business_trip", "absent"];
+    const CODES: [&str; 5] = ["present", "leave", "business_trip", "absent", "present"];
     for p in 0..w.persons.len() {
         if w.pm[p].ghost {
             continue;
         }
         for (k, &day) in w.workdays.iter().enumerate() {
             if w.active(p, day) {
-                w.attendance.push(Attendance { person_id: w.persons[p].person_id.clone(), date: day, status: CODES[w.status[p][k] as usize] });
+                w.attendance.push(Attendance {
+                    person_id: w.persons[p].person_id.clone(),
+                    date: day,
+                    status: CODES[w.status[p][k] as usize],
+                });
             }
         }
     }
@@ -71,7 +75,12 @@ pub fn attendance(w: &mut World) {
 pub fn catalogue(w: &mut World) {
     for (item, name, max, _) in ALLOWANCES {
         for (g, m) in ["G1", "G2", "G3", "G4"].iter().zip(max) {
-            w.allowances.push(Allowance { item: (*item).into(), name: (*name).into(), grade: (*g).into(), monthly_max: Money::yuan(*m) });
+            w.allowances.push(Allowance {
+                item: (*item).into(),
+                name: (*name).into(),
+                grade: (*g).into(),
+                monthly_max: Money::yuan(*m),
+            });
         }
     }
 }
@@ -84,7 +93,14 @@ pub fn months() -> Vec<NaiveDate> {
 /// Adds one payroll row.
 pub fn pay_item(w: &mut World, p: usize, month: NaiveDate, item: &str, amount: Money) -> usize {
     let paid = w.workday_from(month + Days::new(9));
-    w.payroll.push(Payroll { person_id: w.persons[p].person_id.clone(), period: month, item: item.into(), amount, paid_on: Some(paid), bank_account: w.persons[p].bank_account.clone() });
+    w.payroll.push(Payroll {
+        person_id: w.persons[p].person_id.clone(),
+        period: month,
+        item: item.into(),
+        amount,
+        paid_on: Some(paid),
+        bank_account: w.persons[p].bank_account.clone(),
+    });
     w.payroll.len() - 1
 }
 
@@ -97,7 +113,8 @@ pub fn payroll(w: &mut World) {
         let post: i64 = [8000, 5000, 3000, 2000][g] + rng.random_range(0..5) * 100;
         for month in months() {
             let month_end = month + Months::new(1) - Days::new(1);
-            let on = w.persons[p].hire_date.is_none_or(|h| h <= month_end) && w.persons[p].leave_date.is_none_or(|l| l >= month);
+            let on = w.persons[p].hire_date.is_none_or(|h| h <= month_end)
+                && w.persons[p].leave_date.is_none_or(|l| l >= month);
             if !on {
                 continue;
             }
@@ -130,10 +147,25 @@ pub fn appointments(w: &mut World) {
 }
 
 /// Runs one appointment through every step from `recommended`; returns its index.
-pub fn appoint(w: &mut World, rng: &mut impl Rng, p: usize, recommended: NaiveDate, to: &str) -> usize {
+pub fn appoint(
+    w: &mut World,
+    rng: &mut impl Rng,
+    p: usize,
+    recommended: NaiveDate,
+    to: &str,
+) -> usize {
     let inspected = w.add_wd(recommended, rng.random_range(5..15));
     let title = format!("关于{}同志任职的议题", w.persons[p].name);
-    let k = governance::decide(w, Body::PartyCommittee, inspected + Days::new(1), Matter { category: "key_appointment", title, ..Matter::default() });
+    let k = governance::decide(
+        w,
+        Body::PartyCommittee,
+        inspected + Days::new(1),
+        Matter {
+            category: "key_appointment",
+            title,
+            ..Matter::default()
+        },
+    );
     let decided = w.decisions[k].decided_on;
     let notice_start = w.add_wd(decided, rng.random_range(1..4));
     let notice_end = w.add_wd(notice_start, 5);
@@ -172,12 +204,25 @@ pub fn benefits(w: &mut World) {
 }
 
 /// Pays a benefit monthly from month `from` (0 = January 2024); returns the row indexes.
-pub fn benefit_series(w: &mut World, name: &str, rid: &str, from: usize, amount: Money) -> Vec<usize> {
+pub fn benefit_series(
+    w: &mut World,
+    name: &str,
+    rid: &str,
+    from: usize,
+    amount: Money,
+) -> Vec<usize> {
     let mut out = Vec::new();
     for month in months().into_iter().skip(from) {
         let id = w.next_id("DB", 7);
         let paid = w.workday_from(month + Days::new(4));
-        w.benefits.push(Benefit { benefit_id: id, recipient_name: name.into(), recipient_resident_id: rid.into(), program: "城乡居民最低生活保障".into(), amount, paid_on: paid });
+        w.benefits.push(Benefit {
+            benefit_id: id,
+            recipient_name: name.into(),
+            recipient_resident_id: rid.into(),
+            program: "城乡居民最低生活保障".into(),
+            amount,
+            paid_on: paid,
+        });
         out.push(w.benefits.len() - 1);
     }
     out

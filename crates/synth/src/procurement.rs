@@ -52,47 +52,110 @@ pub struct Outcome {
 }
 
 const ITEMS: &[(&str, &[&str])] = &[
-    ("works", &["办公楼维修改造工程", "停车场改建工程", "厂区道路修缮工程"]),
-    ("municipal", &["雨污管网改造工程", "道路提升工程", "路灯节能改造工程"]),
-    ("decoration", &["会议中心装修工程", "办公区装饰工程", "展厅布展工程"]),
-    ("landscape", &["园区绿化养护", "景观提升工程", "口袋公园建设工程"]),
-    ("equipment", &["电梯更新采购", "中央空调设备采购", "安防监控设备采购"]),
-    ("it", &["服务器及存储设备采购", "财务系统升级", "网络安全设备采购", "协同办公平台建设"]),
-    ("office", &["年度办公用品采购", "打印耗材采购", "办公电脑采购"]),
+    (
+        "works",
+        &["办公楼维修改造工程", "停车场改建工程", "厂区道路修缮工程"],
+    ),
+    (
+        "municipal",
+        &["雨污管网改造工程", "道路提升工程", "路灯节能改造工程"],
+    ),
+    (
+        "decoration",
+        &["会议中心装修工程", "办公区装饰工程", "展厅布展工程"],
+    ),
+    (
+        "landscape",
+        &["园区绿化养护", "景观提升工程", "口袋公园建设工程"],
+    ),
+    (
+        "equipment",
+        &["电梯更新采购", "中央空调设备采购", "安防监控设备采购"],
+    ),
+    (
+        "it",
+        &[
+            "服务器及存储设备采购",
+            "财务系统升级",
+            "网络安全设备采购",
+            "协同办公平台建设",
+        ],
+    ),
+    (
+        "office",
+        &["年度办公用品采购", "打印耗材采购", "办公电脑采购"],
+    ),
     ("furniture", &["办公家具采购", "会议室家具采购"]),
     ("property", &["物业管理服务", "保洁服务"]),
-    ("consulting", &["工程造价咨询服务", "工程监理服务", "项目可行性研究"]),
+    (
+        "consulting",
+        &["工程造价咨询服务", "工程监理服务", "项目可行性研究"],
+    ),
     ("media", &["宣传片制作", "品牌推广服务", "印刷服务"]),
     ("vehicle_service", &["公务车辆维修保养", "车辆保险服务"]),
     ("catering", &["职工食堂承包服务", "会议餐饮服务"]),
     ("labour", &["劳务派遣服务", "人力资源外包服务"]),
     ("security", &["保安服务", "安保巡逻服务"]),
 ];
-const AGENTS: &[&str] = &["浙江中诚工程管理有限公司", "江州市建设工程招标代理有限公司", "浙江求是招标代理有限公司", "江州公共资源交易咨询有限公司"];
-const DQ_REASONS: &[&str] = &["投标文件未按要求签章", "资格证明文件不全", "投标有效期不足", "未按要求提交投标保证金"];
+const AGENTS: &[&str] = &[
+    "浙江中诚工程管理有限公司",
+    "江州市建设工程招标代理有限公司",
+    "浙江求是招标代理有限公司",
+    "江州公共资源交易咨询有限公司",
+];
+const DQ_REASONS: &[&str] = &[
+    "投标文件未按要求签章",
+    "资格证明文件不全",
+    "投标有效期不足",
+    "未按要求提交投标保证金",
+];
 
 /// A title for a purchase of a category.
 pub fn title(rng: &mut impl Rng, category: &str, year: i32) -> String {
-    let items = ITEMS.iter().find(|x| x.0 == category).map_or(&["采购项目"][..], |x| x.1);
+    let items = ITEMS
+        .iter()
+        .find(|x| x.0 == category)
+        .map_or(&["采购项目"][..], |x| x.1);
     format!("{year}年{}", items[rng.random_range(0..items.len())])
 }
 
 /// The usual method and bidder count for an estimate.
 pub fn method_for(rng: &mut impl Rng, estimate: Money) -> (&'static str, usize) {
     if estimate >= Money::yuan(TENDER_LIMIT) {
-        if rng.random_bool(0.85) { ("open", rng.random_range(5..9)) } else { ("invited", rng.random_range(3..6)) }
+        if rng.random_bool(0.85) {
+            ("open", rng.random_range(5..9))
+        } else {
+            ("invited", rng.random_range(3..6))
+        }
     } else if estimate >= Money::yuan(200_000) {
-        (if rng.random_bool(0.5) { "competitive_negotiation" } else { "competitive_consultation" }, rng.random_range(3..6))
+        (
+            if rng.random_bool(0.5) {
+                "competitive_negotiation"
+            } else {
+                "competitive_consultation"
+            },
+            rng.random_range(3..6),
+        )
     } else {
         ("inquiry", rng.random_range(3..5))
     }
 }
 
 /// A plan with the usual shape for a category and estimate; bidders drawn from the category.
-pub fn normal_plan(w: &World, rng: &mut impl Rng, category: &'static str, estimate: Money, published: NaiveDate) -> Plan {
+pub fn normal_plan(
+    w: &World,
+    rng: &mut impl Rng,
+    category: &'static str,
+    estimate: Money,
+    published: NaiveDate,
+) -> Plan {
     let (method, n) = method_for(rng, estimate);
     let mut pool = regular_of(w, category);
-    pool.retain(|&c| w.companies[c].founded_on.is_some_and(|f| f < published - Days::new(400)));
+    pool.retain(|&c| {
+        w.companies[c]
+            .founded_on
+            .is_some_and(|f| f < published - Days::new(400))
+    });
     pool.shuffle(rng);
     pool.truncate(n);
     let period = match method {
@@ -126,7 +189,10 @@ pub fn run(w: &mut World, rng: &mut impl Rng, plan: &Plan) -> Outcome {
     let deadline = deadline_day.and_time(NaiveTime::from_hms_opt(9, 30, 0).expect("valid"));
     let awarded = w.add_wd(deadline_day, rng.random_range(3..10));
     let win = Money(((plan.estimate.0 as f64 * plan.win_ratio) / 100.0).round() as i64 * 100);
-    let mut out = Outcome { tender: w.tenders.len(), ..Outcome::default() };
+    let mut out = Outcome {
+        tender: w.tenders.len(),
+        ..Outcome::default()
+    };
     let (kind, _) = category_info(plan.category);
     w.tenders.push(Tender {
         tender_id: tid.clone(),
@@ -138,17 +204,35 @@ pub fn run(w: &mut World, rng: &mut impl Rng, plan: &Plan) -> Outcome {
         published_on: Some(plan.published),
         deadline_at: Some(deadline),
         awarded_on: plan.award.then_some(awarded),
-        winner_company_id: if plan.award { w.companies[plan.bidders[0]].company_id.clone() } else { String::new() },
+        winner_company_id: if plan.award {
+            w.companies[plan.bidders[0]].company_id.clone()
+        } else {
+            String::new()
+        },
         award_amount: plan.award.then_some(win),
-        agent: if matches!(plan.method, "open" | "invited") { (crate::names::pick(rng, AGENTS)).into() } else { String::new() },
+        agent: if matches!(plan.method, "open" | "invited") {
+            (crate::names::pick(rng, AGENTS)).into()
+        } else {
+            String::new()
+        },
         single_source_reason: plan.reason.clone(),
         project_id: plan.project_id.clone(),
     });
     for (k, &c) in plan.bidders.iter().enumerate() {
-        let amount = if k == 0 { win } else { Money((win.0 as f64 * rng.random_range(1.012..1.16) / 100.0).round() as i64 * 100) };
+        let amount = if k == 0 {
+            win
+        } else {
+            Money((win.0 as f64 * rng.random_range(1.012..1.16) / 100.0).round() as i64 * 100)
+        };
         let dq = k > 0 && plan.bidders.len() > 3 && rng.random_bool(0.06);
-        let day = w.workday_from((deadline_day - Days::new(rng.random_range(0..8))).max(plan.published)).min(deadline_day);
-        let submitted = if day == deadline_day { deadline - chrono::Duration::minutes(rng.random_range(15..60)) } else { World::office_time(rng, day) };
+        let day = w
+            .workday_from((deadline_day - Days::new(rng.random_range(0..8))).max(plan.published))
+            .min(deadline_day);
+        let submitted = if day == deadline_day {
+            deadline - chrono::Duration::minutes(rng.random_range(15..60))
+        } else {
+            World::office_time(rng, day)
+        };
         let id = w.next_id("TB", 6);
         let hash = ids::file_hash(rng);
         let m = &w.cm[c];
@@ -167,7 +251,11 @@ pub fn run(w: &mut World, rng: &mut impl Rng, plan: &Plan) -> Outcome {
             contact_person: m.contact.clone(),
             is_winner: Some(plan.award && k == 0),
             disqualified: Some(dq),
-            disqualify_reason: if dq { (crate::names::pick(rng, DQ_REASONS)).into() } else { String::new() },
+            disqualify_reason: if dq {
+                (crate::names::pick(rng, DQ_REASONS)).into()
+            } else {
+                String::new()
+            },
         });
         out.bids.push(w.bids.len() - 1);
     }
@@ -175,11 +263,23 @@ pub fn run(w: &mut World, rng: &mut impl Rng, plan: &Plan) -> Outcome {
         return out;
     }
     let cid = w.next_id("HT", 5);
-    let body = if plan.unit.starts_with('S') { Body::Board(unit_static(&plan.unit)) } else { Body::PartyCommittee };
-    let threshold = if plan.unit.starts_with('S') { 300_000 } else { LARGE_FUND };
+    let body = if plan.unit.starts_with('S') {
+        Body::Board(unit_static(&plan.unit))
+    } else {
+        Body::PartyCommittee
+    };
+    let threshold = if plan.unit.starts_with('S') {
+        300_000
+    } else {
+        LARGE_FUND
+    };
     let signed = if plan.decide && win >= Money::yuan(threshold) {
         let matter = Matter {
-            category: if kind == "works" { "major_project" } else { "large_fund" },
+            category: if kind == "works" {
+                "major_project"
+            } else {
+                "large_fund"
+            },
             title: format!("关于签订{}合同的议题", plan.title),
             amount: Some(win),
             counterparty: w.companies[plan.bidders[0]].company_id.clone(),
@@ -200,7 +300,12 @@ pub fn run(w: &mut World, rng: &mut impl Rng, plan: &Plan) -> Outcome {
         _ => rng.random_range(1..4),
     };
     let planned = start + chrono::Months::new(months);
-    let completed = if kind == "services" { None } else { Some(w.workday_from(planned - Days::new(rng.random_range(0..20)))).filter(|d| *d < World::end() - Days::new(30)) };
+    let completed = if kind == "services" {
+        None
+    } else {
+        Some(w.workday_from(planned - Days::new(rng.random_range(0..20))))
+            .filter(|d| *d < World::end() - Days::new(30))
+    };
     w.contracts.push(Contract {
         contract_id: cid,
         unit_id: plan.unit.clone(),
@@ -226,7 +331,10 @@ pub fn run(w: &mut World, rng: &mut impl Rng, plan: &Plan) -> Outcome {
 
 /// The static id of a subsidiary (bodies carry `&'static str`).
 pub fn unit_static(unit: &str) -> &'static str {
-    crate::org::SUBSIDIARIES.iter().find(|s| s.0 == unit).map_or(crate::world::GROUP, |s| s.0)
+    crate::org::SUBSIDIARIES
+        .iter()
+        .find(|s| s.0 == unit)
+        .map_or(crate::world::GROUP, |s| s.0)
 }
 
 /// Ordinary purchasing over the period (goods and services; works come with projects).
@@ -242,7 +350,14 @@ pub fn build(w: &mut World) {
         if rng.random_bool(0.02) {
             plan.method = "single_source";
             plan.bidders.truncate(1);
-            plan.reason = (crate::names::pick(&mut rng, &["原有项目后续扩充，需与原供应商保持一致", "专利产品，只能从唯一供应商处采购"])).into();
+            plan.reason = (crate::names::pick(
+                &mut rng,
+                &[
+                    "原有项目后续扩充，需与原供应商保持一致",
+                    "专利产品，只能从唯一供应商处采购",
+                ],
+            ))
+            .into();
         }
         if plan.bidders.len() >= 3 || plan.method == "single_source" {
             run(w, &mut rng, &plan);
@@ -256,7 +371,9 @@ pub fn normal_estimate(rng: &mut impl Rng) -> Money {
     loop {
         let v = (rng.random_range(50_000f64.ln()..8_000_000f64.ln())).exp();
         let m = Money::yuan((v / 1000.0).round() as i64 * 1000);
-        if !(Money::yuan(TENDER_LIMIT * 92 / 100)..Money::yuan(TENDER_LIMIT * 125 / 100)).contains(&m) {
+        if !(Money::yuan(TENDER_LIMIT * 92 / 100)..Money::yuan(TENDER_LIMIT * 125 / 100))
+            .contains(&m)
+        {
             return m;
         }
     }

@@ -23,14 +23,20 @@ pub enum Category {
 /// A reference to a row of a written dataset.
 #[derive(Clone, Debug)]
 pub enum RowRef {
-    Key { dataset: &'static str, key: String },
+    Key {
+        dataset: &'static str,
+        key: String,
+    },
     /// Index into the structured payments (resolved to a payment_id at write time).
     Payment(usize),
 }
 
 impl RowRef {
     pub fn of<R: crate::writer::Record>(r: &R) -> Self {
-        Self::Key { dataset: R::DATASET, key: r.key() }
+        Self::Key {
+            dataset: R::DATASET,
+            key: r.key(),
+        }
     }
 }
 

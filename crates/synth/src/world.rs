@@ -32,11 +32,24 @@ pub struct Params {
 impl Params {
     pub fn of(scale: Scale) -> Self {
         match scale {
-            Scale::Small => Self { staff_per_dept: 10, suppliers: 300, background_payments: 30_000, tenders_per_year: 60, projects: 8, vehicles: 12, benefit_recipients: 60, mult: 1 },
+            Scale::Small => Self {
+                staff_per_dept: 10,
+                suppliers: 300,
+                background_payments: 30_000,
+                tenders_per_year: 60,
+                projects: 8,
+                vehicles: 12,
+                benefit_recipients: 60,
+                mult: 1,
+            },
             Scale::Medium | Scale::Large => Self {
                 staff_per_dept: 100,
                 suppliers: 3000,
-                background_payments: if scale == Scale::Large { 10_000_000 } else { 300_000 },
+                background_payments: if scale == Scale::Large {
+                    10_000_000
+                } else {
+                    300_000
+                },
                 tenders_per_year: 600,
                 projects: 40,
                 vehicles: 80,
@@ -52,7 +65,6 @@ impl Params {
 pub struct PersonMeta {
     pub male: bool,
     pub birth_year: i32,
-    pub function: &'static str,
     /// Used by an anomaly or look-alike: kept out of random background activity.
     pub reserved: bool,
     pub ghost: bool,
@@ -143,7 +155,8 @@ pub struct World {
     pub no_background_units: HashSet<String>,
     pub truth: Vec<Instance>,
     pub roles: Roles,
-    /// Per person, per working day (index into `workdays`): 0 present, 1 leave, 2 trip, 3 absent.
+    /// Per person, per working day (index into `workdays`): 0 present, 1 leave, 2 trip,
+    /// 3 absent, 4 present with a local expense already claimed.
     pub status: Vec<Vec<u8>>,
     /// Hand-over between injection phases: (tag, decision index, person index).
     pub notes: Vec<(&'static str, usize, usize)>,
@@ -168,8 +181,18 @@ impl World {
     pub fn new(seed: u64, scale: Scale) -> Self {
         let cal = Calendar::builtin();
         let (start, end) = (d(START.0, START.1, START.2), d(END.0, END.1, END.2));
-        let workdays = start.iter_days().take_while(|x| *x <= end).filter(|x| cal.is_working_day(*x)).collect();
-        Self { seed, p: Params::of(scale), cal, workdays, ..Self::default() }
+        let workdays = start
+            .iter_days()
+            .take_while(|x| *x <= end)
+            .filter(|x| cal.is_working_day(*x))
+            .collect();
+        Self {
+            seed,
+            p: Params::of(scale),
+            cal,
+            workdays,
+            ..Self::default()
+        }
     }
 
     pub fn start() -> NaiveDate {
@@ -219,15 +242,26 @@ impl World {
     /// A random working day in `[from, to]` within the generated period.
     pub fn rand_workday(&self, rng: &mut impl Rng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
         let a = self.workdays.partition_point(|x| *x < from);
-        let b = self.workdays.partition_point(|x| *x <= to).max(a + 1).min(self.workdays.len());
+        let b = self
+            .workdays
+            .partition_point(|x| *x <= to)
+            .max(a + 1)
+            .min(self.workdays.len());
         let a = a.min(b - 1);
         self.workdays[rng.random_range(a..b)]
     }
 
     /// A time in office hours on `day`.
     pub fn office_time(rng: &mut impl Rng, day: NaiveDate) -> NaiveDateTime {
-        let mins = if rng.random_bool(0.5) { rng.random_range(8 * 60 + 30..11 * 60 + 50) } else { rng.random_range(13 * 60 + 30..17 * 60 + 30) };
-        day.and_time(NaiveTime::from_hms_opt(mins / 60, mins % 60, rng.random_range(0..60)).expect("valid time"))
+        let mins = if rng.random_bool(0.5) {
+            rng.random_range(8 * 60 + 30..11 * 60 + 50)
+        } else {
+            rng.random_range(13 * 60 + 30..17 * 60 + 30)
+        };
+        day.and_time(
+            NaiveTime::from_hms_opt(mins / 60, mins % 60, rng.random_range(0..60))
+                .expect("valid time"),
+        )
     }
 
     /// Whether person `i` is on the staff on `day`.
@@ -238,26 +272,50 @@ impl World {
 
     /// Staff of a unit (indexes), in id order.
     pub fn staff_of(&self, unit: &str) -> Vec<usize> {
-        (0..self.persons.len()).filter(|&i| self.persons[i].unit_id == unit).collect()
-    }
-
-    /// Staff of all units with a function (finance, hr, …).
-    pub fn staff_with_function(&self, function: &str) -> Vec<usize> {
-        (0..self.persons.len()).filter(|&i| self.pm[i].function == function).collect()
+        (0..self.persons.len())
+            .filter(|&i| self.persons[i].unit_id == unit)
+            .collect()
     }
 
     /// Records an injected anomaly.
-    pub fn anomaly(&mut self, kind: &'static str, desc: String, subject: (&'static str, String), rows: Vec<RowRef>) {
+    pub fn anomaly(
+        &mut self,
+        kind: &'static str,
+        desc: String,
+        subject: (&'static str, String),
+        rows: Vec<RowRef>,
+    ) {
         self.push_truth(kind, desc, subject, rows, false);
     }
 
     /// Records an honest look-alike of `kind` (normal activity that resembles it).
-    pub fn lookalike(&mut self, kind: &'static str, desc: String, subject: (&'static str, String), rows: Vec<RowRef>) {
+    pub fn lookalike(
+        &mut self,
+        kind: &'static str,
+        desc: String,
+        subject: (&'static str, String),
+        rows: Vec<RowRef>,
+    ) {
         self.push_truth(kind, desc, subject, rows, true);
     }
 
-    fn push_truth(&mut self, kind: &'static str, desc: String, subject: (&'static str, String), rows: Vec<RowRef>, lookalike: bool) {
-        self.truth.push(Instance { kind, category: category_of(kind), description_zh: desc, subject_type: subject.0, subject_id: subject.1, rows, lookalike });
+    fn push_truth(
+        &mut self,
+        kind: &'static str,
+        desc: String,
+        subject: (&'static str, String),
+        rows: Vec<RowRef>,
+        lookalike: bool,
+    ) {
+        self.truth.push(Instance {
+            kind,
+            category: category_of(kind),
+            description_zh: desc,
+            subject_type: subject.0,
+            subject_id: subject.1,
+            rows,
+            lookalike,
+        });
     }
 
     /// Index of a working day in `workdays`.

@@ -164,7 +164,10 @@ pub fn push_int(out: &mut Vec<u8>, v: i64) {
 
 /// Quotes the cell written since `start` if it holds a separator, quote or line break.
 pub fn quote_if_needed(out: &mut Vec<u8>, start: usize) {
-    if !out[start..].iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if !out[start..]
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         return;
     }
     let raw = out.split_off(start);
@@ -189,13 +192,17 @@ pub trait Record {
 
     /// The value of the dataset's key, composite keys joined with `|` in spec key order.
     fn key(&self) -> String {
-        let ds = qinglian_spec::dataset(Self::DATASET).expect("record dataset exists in the spec (this is a bug)");
+        let ds = qinglian_spec::dataset(Self::DATASET)
+            .expect("record dataset exists in the spec (this is a bug)");
         let cells = self.cells();
         let parts: Vec<&str> = ds
             .key
             .iter()
             .map(|k| {
-                let i = Self::COLUMNS.iter().position(|c| c == k).expect("key column written (this is a bug)");
+                let i = Self::COLUMNS
+                    .iter()
+                    .position(|c| c == k)
+                    .expect("key column written (this is a bug)");
                 cells[i].as_str()
             })
             .collect();
@@ -215,7 +222,12 @@ impl CsvOut {
     pub fn create(dir: &Path, dataset: &str, columns: &[&str]) -> Result<Self, SynthError> {
         let path = dir.join(format!("{dataset}.csv"));
         let file = File::create(&path).map_err(|e| SynthError::io(&path, e))?;
-        let mut me = Self { out: BufWriter::with_capacity(1 << 20, file), line: Vec::with_capacity(512), rows: 0, path };
+        let mut me = Self {
+            out: BufWriter::with_capacity(1 << 20, file),
+            line: Vec::with_capacity(512),
+            rows: 0,
+            path,
+        };
         me.line.extend_from_slice(columns.join(",").as_bytes());
         me.flush_line()?;
         Ok(me)
@@ -230,7 +242,9 @@ impl CsvOut {
 
     fn flush_line(&mut self) -> Result<(), SynthError> {
         self.line.push(b'\n');
-        self.out.write_all(&self.line).map_err(|e| SynthError::io(&self.path, e))?;
+        self.out
+            .write_all(&self.line)
+            .map_err(|e| SynthError::io(&self.path, e))?;
         self.line.clear();
         Ok(())
     }
@@ -240,7 +254,9 @@ impl CsvOut {
     }
 
     pub fn finish(mut self) -> Result<u64, SynthError> {
-        self.out.flush().map_err(|e| SynthError::io(&self.path, e))?;
+        self.out
+            .flush()
+            .map_err(|e| SynthError::io(&self.path, e))?;
         Ok(self.rows)
     }
 }
@@ -296,8 +312,15 @@ mod tests {
         b.push(b' ');
         Money(-5).cell(&mut b);
         b.push(b' ');
-        NaiveDate::from_ymd_opt(2024, 3, 5).unwrap().and_hms_opt(14, 30, 0).unwrap().cell(&mut b);
-        assert_eq!(String::from_utf8(b).unwrap(), "1234.50 -0.05 2024-03-05 14:30:00");
+        NaiveDate::from_ymd_opt(2024, 3, 5)
+            .unwrap()
+            .and_hms_opt(14, 30, 0)
+            .unwrap()
+            .cell(&mut b);
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "1234.50 -0.05 2024-03-05 14:30:00"
+        );
     }
 
     #[test]

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use qinglian_core::ident::{BankAccount, BankCard, Phone, ResidentId, Uscc};
 use qinglian_spec::FieldType;
-use qinglian_synth::{Category, GenOptions, KINDS, Scale, Summary, generate, ids};
+use qinglian_synth::{Category, GenOptions, KINDS, Scale, Summary, generate};
 
 struct Generated {
     dir: tempfile::TempDir,
@@ -19,7 +20,15 @@ fn small() -> &'static Generated {
     static SMALL: OnceLock<Generated> = OnceLock::new();
     SMALL.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
-        let summary = generate(&GenOptions { seed: 7, scale: Scale::Small }, dir.path(), &mut |_, _| {}).expect("small generates");
+        let summary = generate(
+            &GenOptions {
+                seed: 7,
+                scale: Scale::Small,
+            },
+            dir.path(),
+            &mut |_, _| {},
+        )
+        .expect("small generates");
         Generated { dir, summary }
     })
 }
@@ -32,7 +41,10 @@ struct Table {
 
 impl Table {
     fn col(&self, name: &str) -> usize {
-        self.header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"))
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("column {name}"))
     }
 
     fn values(&self, name: &str) -> impl Iterator<Item = &str> {
@@ -43,19 +55,39 @@ impl Table {
     fn keys(&self, dataset: &str) -> Vec<String> {
         let ds = qinglian_spec::dataset(dataset).expect("dataset");
         let idx: Vec<usize> = ds.key.iter().map(|k| self.col(k)).collect();
-        self.rows.iter().map(|r| idx.iter().map(|&i| r[i].as_str()).collect::<Vec<_>>().join("|")).collect()
+        self.rows
+            .iter()
+            .map(|r| {
+                idx.iter()
+                    .map(|&i| r[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect()
     }
 }
 
 fn read(dir: &Path, dataset: &str) -> Table {
     let mut rd = csv::Reader::from_path(dir.join(format!("{dataset}.csv"))).expect("file exists");
-    let header = rd.headers().expect("header").iter().map(str::to_owned).collect();
-    let rows = rd.records().map(|r| r.expect("row").iter().map(str::to_owned).collect()).collect();
+    let header = rd
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = rd
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect();
     Table { header, rows }
 }
 
 fn truth(dir: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(dir.join("ground_truth.jsonl")).expect("truth").lines().map(|l| serde_json::from_str(l).expect("json line")).collect()
+    std::fs::read_to_string(dir.join("ground_truth.jsonl"))
+        .expect("truth")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
 }
 
 fn valid(ty: FieldType, v: &str) -> bool {
@@ -64,17 +96,21 @@ fn valid(ty: FieldType, v: &str) -> bool {
         FieldType::Text | FieldType::Code => !v.trim().is_empty() && v.trim() == v,
         FieldType::Integer => v.parse::<i64>().is_ok(),
         FieldType::Number => v.parse::<f64>().is_ok_and(f64::is_finite),
-        FieldType::Amount => v.rsplit_once('.').is_some_and(|(a, b)| b.len() == 2 && digits(b) && digits(a.trim_start_matches('-'))),
+        FieldType::Amount => v
+            .rsplit_once('.')
+            .is_some_and(|(a, b)| b.len() == 2 && digits(b) && digits(a.trim_start_matches('-'))),
         FieldType::Date => NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok(),
         FieldType::DateTime => NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S").is_ok(),
         FieldType::Bool => v == "true" || v == "false",
         FieldType::Enum(codes) => codes.contains(&v),
-        FieldType::ResidentId => ids::resident_id_valid(v),
-        FieldType::Uscc => ids::uscc_valid(v),
-        FieldType::BankCard => digits(v) && ids::luhn_valid(v),
-        FieldType::BankAccount => digits(v) && (6..=32).contains(&v.len()),
-        FieldType::Phone => (v.len() == 11 && v.starts_with('1') && digits(v)) || v.split_once('-').is_some_and(|(a, b)| a.starts_with('0') && digits(a) && digits(b) && (7..=8).contains(&b.len())),
-        FieldType::Email => v.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.')),
+        FieldType::ResidentId => ResidentId::parse(v).is_ok(),
+        FieldType::Uscc => Uscc::parse(v).is_ok(),
+        FieldType::BankCard => BankCard::parse(v).is_ok(),
+        FieldType::BankAccount => BankAccount::parse(v).is_ok(),
+        FieldType::Phone => Phone::parse(v).is_ok(),
+        FieldType::Email => v
+            .split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.')),
     }
 }
 
@@ -84,10 +120,19 @@ fn every_file_passes_the_specification() {
     for ds in qinglian_spec::DATASETS {
         let t = read(g.dir.path(), ds.name);
         for h in &t.header {
-            assert!(ds.field(h).is_some(), "{}: column {h} is not in the spec", ds.name);
+            assert!(
+                ds.field(h).is_some(),
+                "{}: column {h} is not in the spec",
+                ds.name
+            );
         }
         for f in ds.required_fields() {
-            assert!(t.header.iter().any(|h| h == f.name), "{}: required column {} missing", ds.name, f.name);
+            assert!(
+                t.header.iter().any(|h| h == f.name),
+                "{}: required column {} missing",
+                ds.name,
+                f.name
+            );
         }
         assert!(!t.rows.is_empty(), "{} has rows", ds.name);
         for (n, row) in t.rows.iter().enumerate() {
@@ -98,7 +143,12 @@ fn every_file_passes_the_specification() {
                     assert!(!f.required, "{} row {n}: required {h} empty", ds.name);
                     continue;
                 }
-                assert!(valid(f.ty, v), "{} row {n}: {h} = {v:?} is not a valid {}", ds.name, f.ty.name());
+                assert!(
+                    valid(f.ty, v),
+                    "{} row {n}: {h} = {v:?} is not a valid {}",
+                    ds.name,
+                    f.ty.name()
+                );
             }
         }
         let keys = t.keys(ds.name);
@@ -111,16 +161,39 @@ fn every_file_passes_the_specification() {
 fn same_seed_same_bytes_other_seed_other_data() {
     let g = small();
     let again = tempfile::tempdir().unwrap();
-    let s = generate(&GenOptions { seed: 7, scale: Scale::Small }, again.path(), &mut |_, _| {}).unwrap();
+    let s = generate(
+        &GenOptions {
+            seed: 7,
+            scale: Scale::Small,
+        },
+        again.path(),
+        &mut |_, _| {},
+    )
+    .unwrap();
     assert_eq!(s.rows, g.summary.rows);
     for f in &g.summary.files {
         let name = f.file_name().unwrap();
-        assert!(std::fs::read(f).unwrap() == std::fs::read(again.path().join(name)).unwrap(), "{name:?} differs between two runs");
+        assert!(
+            std::fs::read(f).unwrap() == std::fs::read(again.path().join(name)).unwrap(),
+            "{name:?} differs between two runs"
+        );
     }
     let other = tempfile::tempdir().unwrap();
-    generate(&GenOptions { seed: 8, scale: Scale::Small }, other.path(), &mut |_, _| {}).unwrap();
+    generate(
+        &GenOptions {
+            seed: 8,
+            scale: Scale::Small,
+        },
+        other.path(),
+        &mut |_, _| {},
+    )
+    .unwrap();
     for name in ["payments.csv", "persons.csv", "bids.csv"] {
-        assert_ne!(std::fs::read(g.dir.path().join(name)).unwrap(), std::fs::read(other.path().join(name)).unwrap(), "{name} ignores the seed");
+        assert_ne!(
+            std::fs::read(g.dir.path().join(name)).unwrap(),
+            std::fs::read(other.path().join(name)).unwrap(),
+            "{name} ignores the seed"
+        );
     }
 }
 
@@ -133,7 +206,11 @@ fn small_has_every_kind_and_the_truth_points_at_real_rows() {
     let mut per_cat: BTreeMap<String, usize> = BTreeMap::new();
     for k in KINDS {
         *per_cat.entry(format!("{:?}", k.category)).or_default() += 1;
-        assert!(g.summary.anomalies.get(k.kind).copied().unwrap_or(0) >= 1, "kind {} never injected", k.kind);
+        assert!(
+            g.summary.anomalies.get(k.kind).copied().unwrap_or(0) >= 1,
+            "kind {} never injected",
+            k.kind
+        );
     }
     assert_eq!(per_cat.len(), 8);
     assert!(per_cat.values().all(|&n| n >= 4), "{per_cat:?}");
@@ -142,7 +219,10 @@ fn small_has_every_kind_and_the_truth_points_at_real_rows() {
     for l in &lines {
         let kind = l["kind"].as_str().unwrap();
         assert!(known.contains_key(kind), "unknown kind {kind}");
-        assert_eq!(l["category"].as_str().unwrap(), format!("{:?}", known[kind]));
+        assert_eq!(
+            l["category"].as_str().unwrap(),
+            format!("{:?}", known[kind])
+        );
         assert!(ids.insert(l["id"].as_str().unwrap().to_owned()));
         assert!(!l["description_zh"].as_str().unwrap().is_empty());
         assert!(!l["subject"]["id"].as_str().unwrap().is_empty());
@@ -150,12 +230,23 @@ fn small_has_every_kind_and_the_truth_points_at_real_rows() {
         assert!(!rows.is_empty(), "{kind} without rows");
         for r in rows {
             let ds = r["dataset"].as_str().unwrap();
-            let set = keys.entry(ds.to_owned()).or_insert_with(|| read(g.dir.path(), ds).keys(ds).into_iter().collect());
-            assert!(set.contains(r["key"].as_str().unwrap()), "{kind}: {ds} row {} does not exist", r["key"]);
+            let set = keys
+                .entry(ds.to_owned())
+                .or_insert_with(|| read(g.dir.path(), ds).keys(ds).into_iter().collect());
+            assert!(
+                set.contains(r["key"].as_str().unwrap()),
+                "{kind}: {ds} row {} does not exist",
+                r["key"]
+            );
         }
     }
-    assert!(lines.iter().filter(|l| l["lookalike"] == true).count() >= 10, "honest look-alikes present");
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(g.dir.path().join("manifest.json")).unwrap()).unwrap();
+    assert!(
+        lines.iter().filter(|l| l["lookalike"] == true).count() >= 10,
+        "honest look-alikes present"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(g.dir.path().join("manifest.json")).unwrap())
+            .unwrap();
     assert_eq!(manifest["seed"], 7);
     assert_eq!(manifest["rows"]["payments"], g.summary.rows["payments"]);
 }
@@ -163,22 +254,55 @@ fn small_has_every_kind_and_the_truth_points_at_real_rows() {
 #[test]
 fn references_between_datasets_hold() {
     let dir = small().dir.path();
-    let set = |ds: &str, col: &str| read(dir, ds).values(col).map(str::to_owned).collect::<HashSet<String>>();
-    let (persons, companies, units) = (set("persons", "person_id"), set("companies", "company_id"), set("org_units", "unit_id"));
-    let (contracts, tenders, decisions, meetings) = (set("contracts", "contract_id"), set("tenders", "tender_id"), set("decisions", "decision_id"), set("meetings", "meeting_id"));
+    let set = |ds: &str, col: &str| {
+        read(dir, ds)
+            .values(col)
+            .map(str::to_owned)
+            .collect::<HashSet<String>>()
+    };
+    let (persons, companies, units) = (
+        set("persons", "person_id"),
+        set("companies", "company_id"),
+        set("org_units", "unit_id"),
+    );
+    let (contracts, tenders, decisions, meetings) = (
+        set("contracts", "contract_id"),
+        set("tenders", "tender_id"),
+        set("decisions", "decision_id"),
+        set("meetings", "meeting_id"),
+    );
     let checks: &[(&str, &str, &HashSet<String>)] = &[
-        ("payments", "payee_company_id", &companies), ("payments", "payee_person_id", &persons), ("payments", "contract_id", &contracts),
-        ("payments", "applicant_id", &persons), ("payments", "approver_id", &persons), ("payments", "unit_id", &units),
-        ("bids", "tender_id", &tenders), ("bids", "company_id", &companies), ("contracts", "supplier_company_id", &companies),
-        ("contracts", "tender_id", &tenders), ("meeting_votes", "decision_id", &decisions), ("meeting_votes", "meeting_id", &meetings),
-        ("meeting_votes", "person_id", &persons), ("decisions", "meeting_id", &meetings), ("persons", "unit_id", &units),
-        ("payroll", "person_id", &persons), ("attendance", "person_id", &persons), ("expense_claims", "person_id", &persons),
-        ("company_links", "company_id", &companies), ("person_relations", "person_id", &persons), ("appointments", "decision_id", &decisions),
-        ("milestones", "contract_id", &contracts), ("contract_changes", "contract_id", &contracts), ("decisions", "contract_id", &contracts),
+        ("payments", "payee_company_id", &companies),
+        ("payments", "payee_person_id", &persons),
+        ("payments", "contract_id", &contracts),
+        ("payments", "applicant_id", &persons),
+        ("payments", "approver_id", &persons),
+        ("payments", "unit_id", &units),
+        ("bids", "tender_id", &tenders),
+        ("bids", "company_id", &companies),
+        ("contracts", "supplier_company_id", &companies),
+        ("contracts", "tender_id", &tenders),
+        ("meeting_votes", "decision_id", &decisions),
+        ("meeting_votes", "meeting_id", &meetings),
+        ("meeting_votes", "person_id", &persons),
+        ("decisions", "meeting_id", &meetings),
+        ("persons", "unit_id", &units),
+        ("payroll", "person_id", &persons),
+        ("attendance", "person_id", &persons),
+        ("expense_claims", "person_id", &persons),
+        ("company_links", "company_id", &companies),
+        ("person_relations", "person_id", &persons),
+        ("appointments", "decision_id", &decisions),
+        ("milestones", "contract_id", &contracts),
+        ("contract_changes", "contract_id", &contracts),
+        ("decisions", "contract_id", &contracts),
     ];
     for (ds, col, target) in checks {
         for v in read(dir, ds).values(col) {
-            assert!(v.is_empty() || target.contains(v), "{ds}.{col} = {v} points nowhere");
+            assert!(
+                v.is_empty() || target.contains(v),
+                "{ds}.{col} = {v} points nowhere"
+            );
         }
     }
 }
@@ -189,35 +313,71 @@ fn references_between_datasets_hold() {
 fn normal_activity_does_not_trip_simple_rules() {
     let g = small();
     let dir = g.dir.path();
-    let labelled: HashSet<(String, String)> = truth(dir).iter().flat_map(|l| l["rows"].as_array().unwrap().iter().map(|r| (r["dataset"].as_str().unwrap().to_owned(), r["key"].as_str().unwrap().to_owned())).collect::<Vec<_>>()).collect();
+    let labelled: HashSet<(String, String)> = truth(dir)
+        .iter()
+        .flat_map(|l| {
+            l["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["dataset"].as_str().unwrap().to_owned(),
+                        r["key"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let is = |ds: &str, key: &str| labelled.contains(&(ds.to_owned(), key.to_owned()));
     let cal = qinglian_core::calendar::Calendar::builtin();
     let pay = read(dir, "payments");
-    let (id, paid, app, appr, amount) = (pay.col("payment_id"), pay.col("paid_on"), pay.col("applicant_id"), pay.col("approver_id"), pay.col("amount"));
+    let (id, paid, app, appr, amount) = (
+        pay.col("payment_id"),
+        pay.col("paid_on"),
+        pay.col("applicant_id"),
+        pay.col("approver_id"),
+        pay.col("amount"),
+    );
     let mut large = 0;
     for r in &pay.rows {
         let day = NaiveDate::parse_from_str(&r[paid], "%Y-%m-%d").unwrap();
         if !cal.is_working_day(day) || r[app] == r[appr] {
-            assert!(is("payments", &r[id]), "unlabelled payment {} on {day} or self-approved", r[id]);
+            assert!(
+                is("payments", &r[id]),
+                "unlabelled payment {} on {day} or self-approved",
+                r[id]
+            );
         }
         large += usize::from(r[amount].parse::<f64>().unwrap() >= 500_000.0);
     }
     assert!(large > 10, "large payments exist");
     let bids = read(dir, "bids");
     let tenders = read(dir, "tenders");
-    let deadline: HashMap<&str, &str> = tenders.values("tender_id").zip(tenders.values("deadline_at")).collect();
+    let deadline: HashMap<&str, &str> = tenders
+        .values("tender_id")
+        .zip(tenders.values("deadline_at"))
+        .collect();
     for (n, r) in bids.rows.iter().enumerate() {
-        let late = r[bids.col("submitted_at")].as_str() > deadline[r[bids.col("tender_id")].as_str()];
+        let late =
+            r[bids.col("submitted_at")].as_str() > deadline[r[bids.col("tender_id")].as_str()];
         if late {
-            assert!(is("bids", &r[bids.col("bid_id")]), "unlabelled late bid at row {n}");
+            assert!(
+                is("bids", &r[bids.col("bid_id")]),
+                "unlabelled late bid at row {n}"
+            );
         }
     }
     let vehicles = read(dir, "vehicles");
-    let tank: HashMap<&str, f64> = vehicles.values("vehicle_id").zip(vehicles.values("tank_liters").map(|v| v.parse().unwrap())).collect();
+    let tank: HashMap<&str, f64> = vehicles
+        .values("vehicle_id")
+        .zip(vehicles.values("tank_liters").map(|v| v.parse().unwrap()))
+        .collect();
     let fuel = read(dir, "fuel_transactions");
     for r in &fuel.rows {
         let liters: f64 = r[fuel.col("liters")].parse().unwrap();
-        if liters > tank[r[fuel.col("vehicle_id")].as_str()] || r[fuel.col("product")] == "non_fuel" {
+        if liters > tank[r[fuel.col("vehicle_id")].as_str()] || r[fuel.col("product")] == "non_fuel"
+        {
             assert!(is("fuel_transactions", &r[fuel.col("txn_id")]));
         }
     }

@@ -15,6 +15,10 @@
 //! record that ends a batch, is complete, and agrees with its leaf hash, and truncates every
 //! file back to it: a batch is all or nothing, acknowledged batches survive.
 //!
+//! **One writer.** [`Log::open`] takes an exclusive OS lock on `entries.log`; a second
+//! writable open fails with [`Error::Locked`]. [`Log::open_read_only`] changes nothing and
+//! may run beside the writer (a CLI proving entries while the server appends).
+//!
 //! **Proof speed.** Why a 256-leaf block cache: a proof at 10 million entries needs about 24
 //! subtree hashes. Storing every tree level would double the disk footprint (~640 MB at 10M);
 //! hashing on demand would touch millions of leaves. Instead the root of every complete block
@@ -48,9 +52,9 @@ pub(crate) use files::{journal_complete_len, read_at, sync_dir};
 pub const BLOCK_LEVEL: u32 = 8;
 pub(crate) const BLOCK: u64 = 1 << BLOCK_LEVEL;
 
-/// An open, writable log. Single writer: mutation takes `&mut self`; wrap it in a mutex to
-/// share it.
-#[derive(Debug)]
+/// An open log. One writer per directory (an OS file lock enforces it across processes);
+/// mutation takes `&mut self`, so share it behind a mutex. Any number of read-only opens may
+/// run beside the writer.
 pub struct Log {
     dir: PathBuf,
     entries: File,
@@ -65,6 +69,21 @@ pub struct Log {
     tail: Vec<Hash>,
     latest: Option<SignedCheckpoint>,
     poisoned: bool,
+    read_only: bool,
+}
+
+impl std::fmt::Debug for Log {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Log")
+            .field("dir", &self.dir)
+            .field("size", &self.size)
+            .field(
+                "latest_checkpoint",
+                &self.latest.as_ref().map(|c| c.checkpoint.size),
+            )
+            .field("read_only", &self.read_only)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What one batch will write, computed before touching any file.
@@ -85,7 +104,14 @@ impl Log {
     /// damaged in a way a crash cannot explain or hold fewer entries than the latest signed
     /// checkpoint.
     pub fn open(dir: impl AsRef<Path>) -> Result<Log, Error> {
-        recover::open(dir.as_ref())
+        recover::open(dir.as_ref(), recover::Mode::Write)
+    }
+
+    /// Opens an existing log for reading (proofs, entries, checkpoints) without locking or
+    /// changing any file, e.g. from a CLI while a server holds the writable log. It sees the
+    /// last batch committed when it was opened.
+    pub fn open_read_only(dir: impl AsRef<Path>) -> Result<Log, Error> {
+        recover::open(dir.as_ref(), recover::Mode::ReadOnly)
     }
 
     pub fn dir(&self) -> &Path {
@@ -126,10 +152,25 @@ impl Log {
     }
 
     fn check_writable(&self) -> Result<(), Error> {
+        if self.read_only {
+            return Err(Error::ReadOnly);
+        }
         if self.poisoned {
             return Err(Error::Poisoned);
         }
         Ok(())
+    }
+
+    /// Runs a journal write; a failure may leave half a line, so the log must be reopened.
+    fn journal_write(
+        &mut self,
+        write: impl FnOnce(&Path) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let result = write(&self.dir);
+        if result.is_err() {
+            self.poisoned = true;
+        }
+        result
     }
 
     fn plan_batch<T: AsRef<[u8]>>(&self, entries: &[T]) -> BatchPlan {

@@ -21,16 +21,28 @@ struct Files {
     subtrees: File,
 }
 
-pub(super) fn open(dir: &Path) -> Result<Log, Error> {
-    fs::create_dir_all(dir).at(dir)?;
-    let f = open_files(dir)?;
-    let latest = load_latest_checkpoint(dir)?;
+/// Writable opens create, lock, repair and may rebuild the cache file; read-only opens
+/// change nothing and see the last committed batch (a concurrent append stays invisible).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    Write,
+    ReadOnly,
+}
+
+pub(super) fn open(dir: &Path, mode: Mode) -> Result<Log, Error> {
+    if mode == Mode::Write {
+        fs::create_dir_all(dir).at(dir)?;
+    }
+    let f = open_files(dir, mode)?;
+    let latest = load_latest_checkpoint(dir, mode)?;
     let floor = latest.as_ref().map_or(0, |c| c.checkpoint.size);
     let (size, entries_len) = committed_state(dir, &f, floor)?;
-    truncate_to(&f.entries, entries_len, &dir.join(ENTRIES_FILE))?;
-    truncate_to(&f.leaves, size * HASH_LEN as u64, &dir.join(LEAVES_FILE))?;
-    truncate_to(&f.offsets, size * 8, &dir.join(OFFSETS_FILE))?;
-    let (upper, tail) = load_cache(dir, &f, size)?;
+    if mode == Mode::Write {
+        truncate_to(&f.entries, entries_len, &dir.join(ENTRIES_FILE))?;
+        truncate_to(&f.leaves, size * HASH_LEN as u64, &dir.join(LEAVES_FILE))?;
+        truncate_to(&f.offsets, size * 8, &dir.join(OFFSETS_FILE))?;
+    }
+    let (upper, tail) = load_cache(dir, &f, size, mode)?;
     Ok(Log {
         dir: dir.to_path_buf(),
         entries: f.entries,
@@ -43,10 +55,20 @@ pub(super) fn open(dir: &Path) -> Result<Log, Error> {
         tail,
         latest,
         poisoned: false,
+        read_only: mode == Mode::ReadOnly,
     })
 }
 
-fn open_files(dir: &Path) -> Result<Files, Error> {
+fn open_files(dir: &Path, mode: Mode) -> Result<Files, Error> {
+    if mode == Mode::ReadOnly {
+        let open = |name: &str| File::open(dir.join(name)).at(&dir.join(name));
+        return Ok(Files {
+            entries: open(ENTRIES_FILE)?,
+            leaves: open(LEAVES_FILE)?,
+            offsets: open(OFFSETS_FILE)?,
+            subtrees: open(SUBTREES_FILE)?,
+        });
+    }
     let mut created = false;
     let mut f = Files {
         entries: files::open_append(&dir.join(ENTRIES_FILE), &mut created)?,
@@ -54,6 +76,10 @@ fn open_files(dir: &Path) -> Result<Files, Error> {
         offsets: files::open_append(&dir.join(OFFSETS_FILE), &mut created)?,
         subtrees: files::open_append(&dir.join(SUBTREES_FILE), &mut created)?,
     };
+    // One writer per log: a second process appending would interleave records.
+    f.entries.try_lock().map_err(|_| Error::Locked {
+        dir: dir.to_path_buf(),
+    })?;
     ensure_header(dir, &mut f.entries)?;
     if created {
         sync_dir(dir)?;
@@ -82,10 +108,10 @@ fn ensure_header(dir: &Path, entries: &mut File) -> Result<(), Error> {
 
 /// Repairs a torn last line of the checkpoint journal and returns the latest checkpoint
 /// (parsed, not verified: opening needs no key; signing verifies it).
-fn load_latest_checkpoint(dir: &Path) -> Result<Option<SignedCheckpoint>, Error> {
+fn load_latest_checkpoint(dir: &Path, mode: Mode) -> Result<Option<SignedCheckpoint>, Error> {
     let path = dir.join(CHECKPOINTS_FILE);
     let journal = read_journal(&path)?;
-    if journal.file_len > journal.complete_len {
+    if mode == Mode::Write && journal.file_len > journal.complete_len {
         let file = fs::OpenOptions::new().write(true).open(&path).at(&path)?;
         truncate_to(&file, journal.complete_len, &path)?;
     }
@@ -114,6 +140,17 @@ fn load_latest_checkpoint(dir: &Path) -> Result<Option<SignedCheckpoint>, Error>
 /// stops at the last acknowledged batch; it never goes below the latest signed checkpoint.
 fn committed_state(dir: &Path, f: &Files, floor: u64) -> Result<(u64, u64), Error> {
     let e_len = f.entries.metadata().at(&dir.join(ENTRIES_FILE))?.len();
+    if e_len < HEADER_LEN {
+        // Only possible for a file whose creation was interrupted (a read-only open sees it).
+        return if floor == 0 {
+            Ok((0, HEADER_LEN))
+        } else {
+            Err(Error::BehindCheckpoint {
+                entries: 0,
+                checkpoint: floor,
+            })
+        };
+    }
     let n_leaves = f.leaves.metadata().at(&dir.join(LEAVES_FILE))?.len() / HASH_LEN as u64;
     let n_offsets = f.offsets.metadata().at(&dir.join(OFFSETS_FILE))?.len() / 8;
     let mut k = n_leaves.min(n_offsets);
@@ -169,24 +206,34 @@ fn committed_end(dir: &Path, f: &Files, i: u64, e_len: u64) -> Result<Option<u64
 }
 
 /// Loads block roots (computing any missing ones from the leaf file) and the tail leaves.
-fn load_cache(dir: &Path, f: &Files, size: u64) -> Result<(MemoryTree, Vec<Hash>), Error> {
+fn load_cache(
+    dir: &Path,
+    f: &Files,
+    size: u64,
+    mode: Mode,
+) -> Result<(MemoryTree, Vec<Hash>), Error> {
     let sub_path = dir.join(SUBTREES_FILE);
     let blocks = size / BLOCK;
-    truncate_to(&f.subtrees, blocks * HASH_LEN as u64, &sub_path)?;
+    if mode == Mode::Write {
+        truncate_to(&f.subtrees, blocks * HASH_LEN as u64, &sub_path)?;
+    }
     let mut stored = Vec::new();
-    (&f.subtrees).read_to_end(&mut stored).at(&sub_path)?;
+    (&f.subtrees)
+        .take(blocks * HASH_LEN as u64)
+        .read_to_end(&mut stored)
+        .at(&sub_path)?;
     let mut roots: Vec<Hash> = stored
         .chunks_exact(HASH_LEN)
         .map(|c| Hash::from_slice(c).expect("32"))
         .collect();
     let missing = rebuild_blocks(dir, f, roots.len() as u64, blocks)?;
-    if !missing.is_empty() {
+    if mode == Mode::Write && !missing.is_empty() {
         let bytes: Vec<u8> = missing.iter().flat_map(|h| h.0).collect();
         let mut sub = &f.subtrees;
         std::io::Write::write_all(&mut sub, &bytes).at(&sub_path)?;
         f.subtrees.sync_data().at(&sub_path)?;
-        roots.extend(missing);
     }
+    roots.extend(missing);
     let tail = read_leaf_range(dir, f, blocks * BLOCK, size)?;
     Ok((MemoryTree::from_leaf_hashes(roots), tail))
 }

@@ -45,11 +45,8 @@ impl Log {
         }
         let checkpoint = Checkpoint::new(signer.name(), self.size, root);
         let note = checkpoint.sign(signer)?;
-        append_json_line(
-            &self.dir,
-            CHECKPOINTS_FILE,
-            &CheckpointLine { note: note.clone() },
-        )?;
+        let line = CheckpointLine { note: note.clone() };
+        self.journal_write(|dir| append_json_line(dir, CHECKPOINTS_FILE, &line))?;
         let signed = SignedCheckpoint { checkpoint, note };
         self.latest = Some(signed.clone());
         Ok(signed)
@@ -101,7 +98,7 @@ impl Log {
                 size: checkpoint.checkpoint.size,
                 signature: sig.to_line(),
             };
-            append_json_line(&self.dir, COSIGNATURES_FILE, &entry)?;
+            self.journal_write(|dir| append_json_line(dir, COSIGNATURES_FILE, &entry))?;
             kept += 1;
         }
         if kept == 0 {

@@ -1,7 +1,7 @@
 //! Verification of a whole stored log or export bundle, trusting nothing but the verifier key
 //! (and any checkpoints the caller remembers from elsewhere).
 //!
-//! One streaming pass over `entries.log` recomputes every leaf hash and the root at every
+//! One streaming pass over `entries.log` (reading and hashing on a second thread) recomputes every leaf hash and the root at every
 //! checkpoint size, and compares as it goes with the record checksums, the leaf-hash file and
 //! (in a live log) the offset and subtree index files. Then every checkpoint is checked: its
 //! signature verifies with the key, sizes never decrease, and its root equals the recomputed
@@ -13,36 +13,34 @@
 //! 1. entries: a record that fails its checksum or cannot be read, an entry that differs from
 //!    the leaf-hash file (classified as altered, removed, inserted or reordered) unless the
 //!    checkpoints show the entries are right and the leaf file is what changed, or a log
-//!    shorter than its leaf file or checkpoints (truncated);
+//!    shorter than its leaf file or checkpoints (truncated). Exception: when a checkpoint
+//!    that ends before that entry already fails, the change is earlier and the checkpoint is
+//!    reported (this is how a forger who also rewrote the leaf file is located, to the range
+//!    between the last good checkpoint and the failing one);
 //! 2. checkpoints in file order: malformed, forged signature, size going back, root mismatch;
 //! 3. cosignatures from witness keys the caller supplied;
 //! 4. checkpoints remembered outside the log: a log smaller than one (rollback) or with a
 //!    different root at its size (fork);
-//! 5. damage to the derived index files (offsets, subtree cache), which a rebuild repairs.
+//! 5. damage to the derived index files (leaf hashes the checkpoints contradict, offsets,
+//!    subtree cache), which a rebuild repairs.
 //!
 //! Memory use is constant in the number of entries.
 
 mod diff;
 mod problem;
+mod scan;
 
-use std::fs::File;
-use std::io::{self, BufReader, Read};
 use std::path::Path;
 
 pub use problem::Problem;
 
 use crate::checkpoint::Checkpoint;
-use crate::error::{Error, PathContext};
-use crate::hash::{HASH_LEN, Hash};
+use crate::error::Error;
+use crate::hash::Hash;
 use crate::keys::VerifierKey;
-use crate::log::{
-    BLOCK_LEVEL, ENTRIES_FILE, LEAVES_FILE, OFFSETS_FILE, SUBTREES_FILE, read_checkpoint_lines,
-    read_cosignature_lines,
-};
+use crate::log::{LEAVES_FILE, read_checkpoint_lines, read_cosignature_lines};
 use crate::note::{Note, NoteError, verify_note};
-use crate::record::{HEADER_LEN, MAGIC, ReadStop, RecordReader};
-use crate::tree::Frontier;
-use diff::{FixedFile, LeafDiff};
+use scan::{Scan, scan_entries};
 
 /// What to check beyond the directory itself.
 #[derive(Debug, Clone, Default)]
@@ -182,199 +180,6 @@ fn check_checkpoint(seq: usize, note: &str, key: &VerifierKey) -> Result<Checkpo
         )));
     }
     Ok(checkpoint)
-}
-
-/// Everything one pass over the entries file learns.
-struct Scan {
-    count: u64,
-    root: Hash,
-    /// (size, recomputed root) for every requested size the entries reach.
-    roots: Vec<(u64, Hash)>,
-    first_bad_checksum: Option<u64>,
-    /// The file ends inside a record.
-    torn: bool,
-    /// A record that cannot be read (not an entries file from there on).
-    stop: Option<Problem>,
-    diff: Option<Problem>,
-    leaf_count: Option<u64>,
-    index_problem: Option<Problem>,
-}
-
-impl Scan {
-    fn root_at(&self, size: u64) -> Option<Hash> {
-        self.roots.iter().find(|(s, _)| *s == size).map(|(_, r)| *r)
-    }
-}
-
-fn scan_entries(dir: &Path, mut targets: Vec<u64>) -> Result<Scan, Error> {
-    targets.sort_unstable();
-    targets.dedup();
-    let path = dir.join(ENTRIES_FILE);
-    let mut scan = Scan {
-        count: 0,
-        root: Frontier::new().root(),
-        roots: Vec::new(),
-        first_bad_checksum: None,
-        torn: false,
-        stop: None,
-        diff: None,
-        leaf_count: None,
-        index_problem: None,
-    };
-    let leaves = FixedFile::open(&dir.join(LEAVES_FILE), HASH_LEN)?;
-    scan.leaf_count = leaves.as_ref().map(FixedFile::count);
-    let mut diff = LeafDiff::new(leaves);
-    let mut offsets = FixedFile::open(&dir.join(OFFSETS_FILE), 8)?;
-    let mut subtrees = FixedFile::open(&dir.join(SUBTREES_FILE), HASH_LEN)?;
-    let mut frontier = Frontier::new();
-    let mut next_target = 0;
-    while targets.get(next_target) == Some(&0) {
-        scan.roots.push((0, frontier.root()));
-        next_target += 1;
-    }
-    let Some(mut reader) = open_entries(&path, &mut scan)? else {
-        return Ok(scan);
-    };
-    loop {
-        let record = match reader.next_record() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(ReadStop::Torn { .. }) => {
-                scan.torn = true;
-                break;
-            }
-            Err(ReadStop::Corrupt { offset, detail }) => {
-                scan.stop = Some(Problem::CorruptRecord {
-                    index: scan.count,
-                    offset,
-                    detail,
-                });
-                break;
-            }
-            Err(ReadStop::Io(e)) => return Err(Error::File { path, source: e }),
-        };
-        let i = scan.count;
-        if !record.checksum_ok() && scan.first_bad_checksum.is_none() {
-            scan.first_bad_checksum = Some(i);
-        }
-        diff.feed(i, &record.leaf)?;
-        check_offset(&mut offsets, i, record.offset, &mut scan.index_problem)?;
-        let mut block_problem = None;
-        frontier.push_with(record.leaf, |level, index, hash| {
-            if level == BLOCK_LEVEL {
-                block_problem = Some((index, *hash));
-            }
-        });
-        if let Some((index, hash)) = block_problem {
-            check_block(&mut subtrees, index, &hash, &mut scan.index_problem)?;
-        }
-        scan.count += 1;
-        while targets.get(next_target) == Some(&scan.count) {
-            scan.roots.push((scan.count, frontier.root()));
-            next_target += 1;
-        }
-    }
-    scan.root = frontier.root();
-    scan.diff = diff.finish(scan.count)?;
-    check_index_lengths(&offsets, &subtrees, scan.count, &mut scan.index_problem);
-    Ok(scan)
-}
-
-/// Opens the entries file past its header; `None` (with `scan.stop` set if damaged) when
-/// there is nothing to read.
-fn open_entries(
-    path: &Path,
-    scan: &mut Scan,
-) -> Result<Option<RecordReader<BufReader<File>>>, Error> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Error::File {
-                path: path.to_path_buf(),
-                source: e,
-            });
-        }
-    };
-    let mut reader = BufReader::with_capacity(1 << 20, file);
-    let mut head = Vec::with_capacity(8);
-    (&mut reader)
-        .take(HEADER_LEN)
-        .read_to_end(&mut head)
-        .at(path)?;
-    if head.is_empty() {
-        return Ok(None);
-    }
-    if head.as_slice() != MAGIC {
-        let detail = "the file does not start with the ledger header".to_owned();
-        scan.stop = Some(Problem::CorruptRecord {
-            index: 0,
-            offset: 0,
-            detail,
-        });
-        return Ok(None);
-    }
-    Ok(Some(RecordReader::new(reader)))
-}
-
-fn index_mismatch(slot: &mut Option<Problem>, file: &str, index: u64) {
-    if slot.is_none() {
-        *slot = Some(Problem::IndexMismatch {
-            file: file.to_owned(),
-            index,
-        });
-    }
-}
-
-fn check_offset(
-    offsets: &mut Option<FixedFile>,
-    i: u64,
-    offset: u64,
-    slot: &mut Option<Problem>,
-) -> Result<(), Error> {
-    let Some(f) = offsets else { return Ok(()) };
-    let stored = f
-        .get(i)?
-        .map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes")));
-    if stored != Some(offset) {
-        index_mismatch(slot, OFFSETS_FILE, i);
-    }
-    Ok(())
-}
-
-fn check_block(
-    subtrees: &mut Option<FixedFile>,
-    block: u64,
-    root: &Hash,
-    slot: &mut Option<Problem>,
-) -> Result<(), Error> {
-    let Some(f) = subtrees else { return Ok(()) };
-    if f.get(block)? != Some(root.as_bytes().as_slice()) {
-        index_mismatch(slot, SUBTREES_FILE, block << BLOCK_LEVEL);
-    }
-    Ok(())
-}
-
-fn check_index_lengths(
-    offsets: &Option<FixedFile>,
-    subtrees: &Option<FixedFile>,
-    count: u64,
-    slot: &mut Option<Problem>,
-) {
-    if let Some(f) = offsets
-        && f.count() != count
-    {
-        index_mismatch(slot, OFFSETS_FILE, f.count().min(count));
-    }
-    if let Some(f) = subtrees
-        && f.count() != count >> BLOCK_LEVEL
-    {
-        index_mismatch(
-            slot,
-            SUBTREES_FILE,
-            f.count().min(count >> BLOCK_LEVEL) << BLOCK_LEVEL,
-        );
-    }
 }
 
 /// Step 1 of the module doc: the first problem located at an entry, and a leaf-file problem

@@ -190,3 +190,46 @@ fn export_bundle_verifies_with_the_key_alone() {
     let live = log.verify(&key, &VerifyOptions::default()).unwrap();
     assert!(live.is_ok(), "{:?}", live.problem);
 }
+
+#[test]
+fn one_writer_many_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut writer = build_log(dir.path(), &[300]);
+    assert!(matches!(Log::open(dir.path()), Err(Error::Locked { .. })));
+    let reader = Log::open_read_only(dir.path()).unwrap();
+    assert_eq!(
+        (reader.size(), reader.root().unwrap()),
+        (300, writer.root().unwrap())
+    );
+    assert_eq!(reader.entry(299).unwrap(), entry(299));
+    assert_eq!(reader.latest_checkpoint(), writer.latest_checkpoint());
+    writer.append_batch(&[b"later".to_vec()]).unwrap();
+    assert_eq!(reader.size(), 300, "a reader sees the state it opened");
+    let mut reader = reader;
+    assert!(matches!(
+        reader.append_batch(&[b"x".to_vec()]),
+        Err(Error::ReadOnly)
+    ));
+    assert!(matches!(
+        reader.sign_checkpoint(&log_key()),
+        Err(Error::ReadOnly)
+    ));
+    drop(writer);
+    assert_eq!(Log::open(dir.path()).unwrap().size(), 301);
+}
+
+#[test]
+fn a_read_only_open_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(build_log(dir.path(), &[10]));
+    let path = dir.path().join(ENTRIES_FILE);
+    let mut bytes = fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"\x00\x00\x00\x09\x01torn");
+    fs::write(&path, &bytes).unwrap();
+    fs::remove_file(dir.path().join("subtrees.bin")).unwrap();
+    fs::write(dir.path().join("subtrees.bin"), b"").unwrap();
+    let reader = Log::open_read_only(dir.path()).unwrap();
+    assert_eq!(reader.size(), 10);
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+    assert!(Log::open_read_only(dir.path().join("missing")).is_err());
+}

@@ -15,15 +15,34 @@ use crate::world::{World, d};
 use crate::writer::Money;
 
 /// A small purchase without contract (like the background ones), structured.
-fn small(w: &mut World, rng: &mut impl Rng, unit: &str, day: NaiveDate, company: usize, amount: Money) -> usize {
+fn small(
+    w: &mut World,
+    rng: &mut impl Rng,
+    unit: &str,
+    day: NaiveDate,
+    company: usize,
+    amount: Money,
+) -> usize {
     let cat = w.cm[company].category;
-    let line = CATEGORIES.iter().find(|c| c.0 == cat).map_or("30201", |c| c.3);
-    let purpose = format!("{}零星采购", CATEGORIES.iter().find(|c| c.0 == cat).map_or("", |c| c.1));
+    let line = CATEGORIES
+        .iter()
+        .find(|c| c.0 == cat)
+        .map_or("30201", |c| c.3);
+    let purpose = format!(
+        "{}零星采购",
+        CATEGORIES.iter().find(|c| c.0 == cat).map_or("", |c| c.1)
+    );
     pay_company(w, rng, unit, day, amount, company, purpose, line, "")
 }
 
 fn any_regular(w: &World, rng: &mut impl Rng) -> usize {
-    let pool = regular_of(w, crate::names::pick(rng, &["office", "it", "media", "vehicle_service", "catering"]));
+    let pool = regular_of(
+        w,
+        crate::names::pick(
+            rng,
+            &["office", "it", "media", "vehicle_service", "catering"],
+        ),
+    );
     pool[rng.random_range(0..pool.len())]
 }
 
@@ -48,7 +67,12 @@ pub fn inject(w: &mut World) {
         dup.approved_at = Some(World::office_time(rng, dup.paid_on));
         w.payments.push(dup);
         let b = w.payments.len() - 1;
-        w.anomaly("fun_duplicate_payment", "同一收款人、同一金额、同一发票号在数日内支付两次".into(), pay_id(w, a), vec![RowRef::Payment(a), RowRef::Payment(b)]);
+        w.anomaly(
+            "fun_duplicate_payment",
+            "同一收款人、同一金额、同一发票号在数日内支付两次".into(),
+            pay_id(w, a),
+            vec![RowRef::Payment(a), RowRef::Payment(b)],
+        );
     }
     monthly_fee_lookalike(w, rng);
     for _ in 0..n(w, 3) {
@@ -56,8 +80,23 @@ pub fn inject(w: &mut World) {
         let c = fresh_company(w, rng, v1);
         let day = w.rand_workday(rng, d(2024, 1, 10), d(2025, 11, 30));
         let v1 = amount(rng, 150_000, 450_000);
-        let k = pay_company(w, rng, "D10", day, v1, c, "设备及安装款".into(), "31002", "");
-        w.anomaly("fun_no_contract", "向无任何合同的供应商支付大额款项".into(), pay_id(w, k), vec![RowRef::Payment(k)]);
+        let k = pay_company(
+            w,
+            rng,
+            "D10",
+            day,
+            v1,
+            c,
+            "设备及安装款".into(),
+            "31002",
+            "",
+        );
+        w.anomaly(
+            "fun_no_contract",
+            "向无任何合同的供应商支付大额款项".into(),
+            pay_id(w, k),
+            vec![RowRef::Payment(k)],
+        );
     }
     for _ in 0..n(w, 2) {
         let cat = crate::names::pick(rng, &["office", "furniture"]);
@@ -66,14 +105,37 @@ pub fn inject(w: &mut World) {
         let p = procurement::normal_plan(w, rng, cat, est, v1);
         let o = procurement::run(w, rng, &p);
         let c = o.contract.expect("awarded");
-        let last = o.payments.last().map_or(w.contracts[c].signed_on, |&k| w.payments[k].paid_on);
-        let company = w.company_index(&w.contracts[c].supplier_company_id).expect("exists");
-        let (cid, extra) = (w.contracts[c].contract_id.clone(), w.contracts[c].amount.scale(rng.random_range(0.15..0.25)));
+        let last = o
+            .payments
+            .last()
+            .map_or(w.contracts[c].signed_on, |&k| w.payments[k].paid_on);
+        let company = w
+            .company_index(&w.contracts[c].supplier_company_id)
+            .expect("exists");
+        let (cid, extra) = (
+            w.contracts[c].contract_id.clone(),
+            w.contracts[c].amount.scale(rng.random_range(0.15..0.25)),
+        );
         let day = w.add_wd(last, 20);
-        let k = pay_company(w, rng, &p.unit, day, extra, company, format!("{}补充货款", p.title), "31002", &cid);
+        let k = pay_company(
+            w,
+            rng,
+            &p.unit,
+            day,
+            extra,
+            company,
+            format!("{}补充货款", p.title),
+            "31002",
+            &cid,
+        );
         let mut rows = vec![r(&w.contracts[c])];
         rows.extend(o.payments.iter().chain([&k]).map(|&x| RowRef::Payment(x)));
-        w.anomaly("fun_over_contract", "累计支付金额超过合同金额且无变更".into(), ("contract", cid), rows);
+        w.anomaly(
+            "fun_over_contract",
+            "累计支付金额超过合同金额且无变更".into(),
+            ("contract", cid),
+            rows,
+        );
     }
     nonworking(w, rng);
     for _ in 0..n(w, 3) {
@@ -82,18 +144,28 @@ pub fn inject(w: &mut World) {
         let v1 = amount(rng, 3_000, 40_000);
         let k = small(w, rng, "D04", day, c, v1);
         w.payments[k].applicant_id = w.payments[k].approver_id.clone();
-        w.anomaly("fun_self_approval", "经办人与审批人为同一人".into(), pay_id(w, k), vec![RowRef::Payment(k)]);
+        w.anomaly(
+            "fun_self_approval",
+            "经办人与审批人为同一人".into(),
+            pay_id(w, k),
+            vec![RowRef::Payment(k)],
+        );
     }
     staff_accounts(w, rng);
     for _ in 0..n(w, 3) {
         let c = any_regular(w, rng);
         let day = w.rand_workday(rng, d(2024, 1, 10), d(2025, 11, 30));
-        let v1 = amount(rng, 60_000, 180_000);
+        let v1 = amount(rng, 52_000, 98_000);
         let k = small(w, rng, "D14", day, c, v1);
         w.payments[k].method = "cash";
         w.payments[k].payee_account.clear();
         w.payments[k].purpose = "现金支付材料款".into();
-        w.anomaly("fun_large_cash", "大额现金支付".into(), pay_id(w, k), vec![RowRef::Payment(k)]);
+        w.anomaly(
+            "fun_large_cash",
+            "大额现金支付".into(),
+            pay_id(w, k),
+            vec![RowRef::Payment(k)],
+        );
     }
     surge(w, rng);
     patterned(w, rng);
@@ -101,43 +173,100 @@ pub fn inject(w: &mut World) {
 
 /// A monthly cleaning fee: same payee and amount every month, different invoices (normal).
 fn monthly_fee_lookalike(w: &mut World, rng: &mut impl Rng) {
-    let p = procurement::Plan { pay: false, ..procurement::normal_plan(w, rng, "property", Money::yuan(216_000), d(2024, 1, 15)) };
+    let p = procurement::Plan {
+        pay: false,
+        ..procurement::normal_plan(w, rng, "property", Money::yuan(216_000), d(2024, 1, 15))
+    };
     let o = procurement::run(w, rng, &p);
     let c = o.contract.expect("awarded");
-    let company = w.company_index(&w.contracts[c].supplier_company_id).expect("exists");
-    let (cid, fee) = (w.contracts[c].contract_id.clone(), Money(w.contracts[c].amount.0 / 12));
+    let company = w
+        .company_index(&w.contracts[c].supplier_company_id)
+        .expect("exists");
+    let (cid, fee) = (
+        w.contracts[c].contract_id.clone(),
+        Money(w.contracts[c].amount.0 / 12),
+    );
     let start = w.contracts[c].start_on.expect("set");
     let mut ks = Vec::new();
     for m in 1..=12 {
         let day = w.workday_from(start + chrono::Months::new(m));
         if day < World::end() {
-            ks.push(pay_company(w, rng, &p.unit, day, fee, company, format!("保洁服务费（{m}月）"), "30209", &cid));
+            ks.push(pay_company(
+                w,
+                rng,
+                &p.unit,
+                day,
+                fee,
+                company,
+                format!("保洁服务费（{m}月）"),
+                "30209",
+                &cid,
+            ));
         }
     }
-    w.lookalike("fun_duplicate_payment", "按月支付的保洁服务费金额相同但发票不同（正常）".into(), ("contract", cid), vec![RowRef::Payment(ks[0]), RowRef::Payment(ks[1])]);
+    w.lookalike(
+        "fun_duplicate_payment",
+        "按月支付的保洁服务费金额相同但发票不同（正常）".into(),
+        ("contract", cid),
+        vec![RowRef::Payment(ks[0]), RowRef::Payment(ks[1])],
+    );
 }
 
 fn nonworking(w: &mut World, rng: &mut impl Rng) {
-    let days: Vec<(NaiveDate, DayKind)> = World::start().iter_days().take_while(|x| *x < World::end()).map(|x| (x, w.cal.day_kind(x))).collect();
-    let weekends: Vec<NaiveDate> = days.iter().filter(|x| x.1 == DayKind::Weekend).map(|x| x.0).collect();
-    let holidays: Vec<NaiveDate> = days.iter().filter(|x| matches!(x.1, DayKind::Holiday(_))).map(|x| x.0).collect();
-    let swapped: Vec<NaiveDate> = days.iter().filter(|x| matches!(x.1, DayKind::SwappedWorkday(_))).map(|x| x.0).collect();
+    let days: Vec<(NaiveDate, DayKind)> = World::start()
+        .iter_days()
+        .take_while(|x| *x < World::end())
+        .map(|x| (x, w.cal.day_kind(x)))
+        .collect();
+    let weekends: Vec<NaiveDate> = days
+        .iter()
+        .filter(|x| x.1 == DayKind::Weekend)
+        .map(|x| x.0)
+        .collect();
+    let holidays: Vec<NaiveDate> = days
+        .iter()
+        .filter(|x| matches!(x.1, DayKind::Holiday(_)))
+        .map(|x| x.0)
+        .collect();
+    let swapped: Vec<NaiveDate> = days
+        .iter()
+        .filter(|x| matches!(x.1, DayKind::SwappedWorkday(_)))
+        .map(|x| x.0)
+        .collect();
     for i in 0..n(w, 4) {
-        let (day, what) = if i % 2 == 0 { (weekends[rng.random_range(0..weekends.len())], "周末") } else { (holidays[rng.random_range(0..holidays.len())], "法定节假日") };
+        let (day, what) = if i % 2 == 0 {
+            (weekends[rng.random_range(0..weekends.len())], "周末")
+        } else {
+            (holidays[rng.random_range(0..holidays.len())], "法定节假日")
+        };
         let c = any_regular(w, rng);
         let v1 = amount(rng, 5_000, 45_000);
         let k = small(w, rng, "D01", day, c, v1);
-        w.anomaly("fun_nonworking_day_payment", format!("{what}（{day}）审批并支付，无应急决策"), pay_id(w, k), vec![RowRef::Payment(k)]);
+        w.anomaly(
+            "fun_nonworking_day_payment",
+            format!("{what}（{day}）审批并支付，无应急决策"),
+            pay_id(w, k),
+            vec![RowRef::Payment(k)],
+        );
     }
     let day = swapped[rng.random_range(0..swapped.len())];
     let c = any_regular(w, rng);
     let v1 = amount(rng, 5_000, 45_000);
     let k = small(w, rng, "D01", day, c, v1);
-    w.lookalike("fun_nonworking_day_payment", format!("{day}为调休上班日，属工作日（正常）"), pay_id(w, k), vec![RowRef::Payment(k)]);
+    w.lookalike(
+        "fun_nonworking_day_payment",
+        format!("{day}为调休上班日，属工作日（正常）"),
+        pay_id(w, k),
+        vec![RowRef::Payment(k)],
+    );
 }
 
 fn staff_accounts(w: &mut World, rng: &mut impl Rng) {
-    let staff: Vec<usize> = (0..w.persons.len()).filter(|&i| w.persons[i].grade == "G4" && w.persons[i].leave_date.is_none() && !w.pm[i].reserved).collect();
+    let staff: Vec<usize> = (0..w.persons.len())
+        .filter(|&i| {
+            w.persons[i].grade == "G4" && w.persons[i].leave_date.is_none() && !w.pm[i].reserved
+        })
+        .collect();
     for _ in 0..n(w, 2) {
         let p = staff[rng.random_range(0..staff.len())];
         let day = w.rand_workday(rng, d(2024, 3, 1), d(2025, 11, 30));
@@ -150,7 +279,12 @@ fn staff_accounts(w: &mut World, rng: &mut impl Rng) {
         pay.payee_account = w.persons[p].bank_account.clone();
         pay.purpose = "技术咨询服务费".into();
         pay.budget_line = "30227".into();
-        w.anomaly("fun_payee_is_employee", format!("以咨询服务费名义付款给本单位职工{}", w.persons[p].name), ("person", w.persons[p].person_id.clone()), vec![RowRef::Payment(k), r(&w.persons[p])]);
+        w.anomaly(
+            "fun_payee_is_employee",
+            format!("以咨询服务费名义付款给本单位职工{}", w.persons[p].name),
+            ("person", w.persons[p].person_id.clone()),
+            vec![RowRef::Payment(k), r(&w.persons[p])],
+        );
     }
     for _ in 0..n(w, 2) {
         let p = staff[rng.random_range(0..staff.len())];
@@ -159,9 +293,16 @@ fn staff_accounts(w: &mut World, rng: &mut impl Rng) {
         let v1 = amount(rng, 20_000, 48_000);
         let k = small(w, rng, "D15", day, c, v1);
         w.payments[k].payee_account = w.persons[p].bank_account.clone();
-        w.anomaly("fun_payee_account_staff", format!("供应商款项打入职工{}的工资卡", w.persons[p].name), ("person", w.persons[p].person_id.clone()), vec![RowRef::Payment(k), r(&w.persons[p])]);
+        w.anomaly(
+            "fun_payee_account_staff",
+            format!("供应商款项打入职工{}的工资卡", w.persons[p].name),
+            ("person", w.persons[p].person_id.clone()),
+            vec![RowRef::Payment(k), r(&w.persons[p])],
+        );
     }
-    let rels: Vec<usize> = (0..w.relations.len()).filter(|&i| !w.relations[i].relative_bank_account.is_empty()).collect();
+    let rels: Vec<usize> = (0..w.relations.len())
+        .filter(|&i| !w.relations[i].relative_bank_account.is_empty())
+        .collect();
     for _ in 0..n(w, 2) {
         let rel = rels[rng.random_range(0..rels.len())];
         let c = fresh_company(w, rng, "catering");
@@ -169,8 +310,16 @@ fn staff_accounts(w: &mut World, rng: &mut impl Rng) {
         let v1 = amount(rng, 20_000, 48_000);
         let k = small(w, rng, "D01", day, c, v1);
         w.payments[k].payee_account = w.relations[rel].relative_bank_account.clone();
-        let desc = format!("供应商款项打入{}的特定关系人{}的账户", w.relations[rel].person_id, w.relations[rel].relative_name);
-        w.anomaly("fun_payee_account_relative", desc, ("person", w.relations[rel].person_id.clone()), vec![RowRef::Payment(k), r(&w.relations[rel])]);
+        let desc = format!(
+            "供应商款项打入{}的特定关系人{}的账户",
+            w.relations[rel].person_id, w.relations[rel].relative_name
+        );
+        w.anomaly(
+            "fun_payee_account_relative",
+            desc,
+            ("person", w.relations[rel].person_id.clone()),
+            vec![RowRef::Payment(k), r(&w.relations[rel])],
+        );
     }
 }
 
@@ -192,7 +341,12 @@ fn surge(w: &mut World, rng: &mut impl Rng) {
             }
         }
     }
-    w.anomaly("fun_monthly_surge", "党群工作部2025年12月支付笔数和金额约为平时的5倍（年底突击花钱）".into(), ("unit_month", "D02|2025-12".into()), rows);
+    w.anomaly(
+        "fun_monthly_surge",
+        "党群工作部2025年12月支付笔数和金额约为平时的5倍（年底突击花钱）".into(),
+        ("unit_month", "D02|2025-12".into()),
+        rows,
+    );
 }
 
 /// A fabricated payee whose amounts start with 4 and 9, and a payee paid only round sums.
@@ -201,11 +355,20 @@ fn patterned(w: &mut World, rng: &mut impl Rng) {
     let mut rows = Vec::new();
     for _ in 0..80 {
         let day = w.rand_workday(rng, d(2024, 1, 8), d(2025, 12, 20));
-        let a = if rng.random_bool(0.6) { Money::yuan(rng.random_range(45_000..49_800)) } else { Money::yuan(rng.random_range(9_000..9_950)) };
+        let a = if rng.random_bool(0.6) {
+            Money::yuan(rng.random_range(45_000..49_800))
+        } else {
+            Money::yuan(rng.random_range(9_000..9_950))
+        };
         rows.push(RowRef::Payment(small(w, rng, "D01", day, c, a)));
     }
     let id = w.companies[c].company_id.clone();
-    w.anomaly("fun_benford_fabricated", "同一收款方80笔付款金额首位集中于4和9，紧贴审批限额，明显偏离本福特分布".into(), ("company", id), rows);
+    w.anomaly(
+        "fun_benford_fabricated",
+        "同一收款方80笔付款金额首位集中于4和9，紧贴审批限额，明显偏离本福特分布".into(),
+        ("company", id),
+        rows,
+    );
     let c = fresh_company(w, rng, "consulting");
     let mut rows = Vec::new();
     for _ in 0..24 {
@@ -216,5 +379,10 @@ fn patterned(w: &mut World, rng: &mut impl Rng) {
         rows.push(RowRef::Payment(k));
     }
     let id = w.companies[c].company_id.clone();
-    w.anomaly("fun_round_amounts", "同一收款方24笔付款全部为整万元".into(), ("company", id), rows);
+    w.anomaly(
+        "fun_round_amounts",
+        "同一收款方24笔付款全部为整万元".into(),
+        ("company", id),
+        rows,
+    );
 }

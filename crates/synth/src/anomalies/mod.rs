@@ -7,11 +7,13 @@
 //! are recorded. Counts are per `small` and multiply with the scale.
 
 mod ast;
+mod bidding;
 mod coi;
 mod con;
 mod dec;
 mod exp;
 mod fun;
+mod meetings;
 mod per;
 mod pro;
 
@@ -143,7 +145,9 @@ pub(crate) fn r<R: Record>(rec: &R) -> RowRef {
 
 /// A fresh company kept out of ordinary activity.
 pub(crate) fn fresh_company(w: &mut World, rng: &mut impl Rng, category: &'static str) -> usize {
-    let founded = chrono::NaiveDate::from_yo_opt(rng.random_range(2008..2021), rng.random_range(1..360)).expect("valid day");
+    let founded =
+        chrono::NaiveDate::from_yo_opt(rng.random_range(2008..2021), rng.random_range(1..360))
+            .expect("valid day");
     let c = suppliers::new_company(w, rng, category, founded);
     w.cm[c].reserved = true;
     c
@@ -169,10 +173,10 @@ pub fn after_activity(w: &mut World) {
     per::pay(w);
     ast::inject(w);
     coi::benefits(w);
-    dec::meetings(w);
+    meetings::quorum_and_boards(w);
 }
 
 /// Anomalies in the recorded votes.
 pub fn votes(w: &mut World) {
-    dec::votes(w);
+    meetings::votes(w);
 }

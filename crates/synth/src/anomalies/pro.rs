@@ -1,6 +1,6 @@
 //! PRO — procurement and bidding: thin competition, short or unjustified procedures,
-//! split and threshold-hugging purchases, collusion fingerprints between bidders, cartels
-//! and cover bidders, suspicious awards and winners.
+//! split and threshold-hugging purchases, suspicious awards and winners. Collusion between
+//! bidders is in `bidding`.
 
 use chrono::{Days, Duration};
 use rand::Rng;
@@ -13,10 +13,18 @@ use crate::truth::RowRef;
 use crate::world::{World, d};
 use crate::writer::Money;
 
-const CATS: &[&str] = &["it", "equipment", "furniture", "property", "consulting", "media", "security"];
+const CATS: &[&str] = &[
+    "it",
+    "equipment",
+    "furniture",
+    "property",
+    "consulting",
+    "media",
+    "security",
+];
 
 /// A plan for an open tender of 1.3–3 million with at least five bidders.
-fn open_plan(w: &World, rng: &mut impl Rng) -> Plan {
+pub(super) fn open_plan(w: &World, rng: &mut impl Rng) -> Plan {
     let cat = crate::names::pick(rng, CATS);
     open_plan_of(w, rng, cat)
 }
@@ -30,18 +38,19 @@ fn open_plan_of(w: &World, rng: &mut impl Rng, cat: &'static str) -> Plan {
     let mut pool = regular_of(w, cat);
     pool.retain(|c| !p.bidders.contains(c));
     while p.bidders.len() < 5 && !pool.is_empty() {
-        p.bidders.push(pool.swap_remove(rng.random_range(0..pool.len())));
+        p.bidders
+            .push(pool.swap_remove(rng.random_range(0..pool.len())));
     }
     p
 }
 
-fn tender_rows(w: &World, o: &Outcome) -> Vec<RowRef> {
+pub(super) fn tender_rows(w: &World, o: &Outcome) -> Vec<RowRef> {
     let mut rows = vec![r(&w.tenders[o.tender])];
     rows.extend(o.bids.iter().map(|&b| r(&w.bids[b])));
     rows
 }
 
-fn tid(w: &World, o: &Outcome) -> (&'static str, String) {
+pub(super) fn tid(w: &World, o: &Outcome) -> (&'static str, String) {
     ("tender", w.tenders[o.tender].tender_id.clone())
 }
 
@@ -49,8 +58,8 @@ pub fn inject(w: &mut World) {
     let mut rng = w.rng("anomaly-pro");
     let rng = &mut rng;
     competition(w, rng);
-    fingerprints(w, rng);
-    cartels(w, rng);
+    super::bidding::fingerprints(w, rng);
+    super::bidding::cartels(w, rng);
     awards(w, rng);
 }
 
@@ -59,7 +68,12 @@ fn competition(w: &mut World, rng: &mut impl Rng) {
         let mut p = open_plan(w, rng);
         p.bidders.truncate(1);
         let o = procurement::run(w, rng, &p);
-        w.anomaly("pro_single_bid", "公开招标仅收到一份投标仍定标".into(), tid(w, &o), tender_rows(w, &o));
+        w.anomaly(
+            "pro_single_bid",
+            "公开招标仅收到一份投标仍定标".into(),
+            tid(w, &o),
+            tender_rows(w, &o),
+        );
     }
     {
         let mut p = open_plan(w, rng);
@@ -72,28 +86,48 @@ fn competition(w: &mut World, rng: &mut impl Rng) {
         again.published = w.add_wd(deadline, 8);
         again.unit.clone_from(&p.unit);
         procurement::run(w, rng, &again);
-        w.lookalike("pro_single_bid", "仅一家投标，依法流标后重新招标（正常）".into(), tid(w, &first), tender_rows(w, &first));
+        w.lookalike(
+            "pro_single_bid",
+            "仅一家投标，依法流标后重新招标（正常）".into(),
+            tid(w, &first),
+            tender_rows(w, &first),
+        );
     }
     for _ in 0..n(w, 2) {
         let mut p = open_plan(w, rng);
         p.method = "invited";
         p.bidders.truncate(2);
         let o = procurement::run(w, rng, &p);
-        w.anomaly("pro_few_bidders", "邀请招标仅两家投标仍定标".into(), tid(w, &o), tender_rows(w, &o));
+        w.anomaly(
+            "pro_few_bidders",
+            "邀请招标仅两家投标仍定标".into(),
+            tid(w, &o),
+            tender_rows(w, &o),
+        );
     }
     for _ in 0..n(w, 2) {
         let mut p = open_plan(w, rng);
         p.period_days = rng.random_range(6..12);
         let o = procurement::run(w, rng, &p);
         let desc = format!("公开招标自公告至截止仅{}天，少于法定20天", p.period_days);
-        w.anomaly("pro_short_period", desc, tid(w, &o), vec![r(&w.tenders[o.tender])]);
+        w.anomaly(
+            "pro_short_period",
+            desc,
+            tid(w, &o),
+            vec![r(&w.tenders[o.tender])],
+        );
     }
     for _ in 0..n(w, 2) {
         let mut p = open_plan(w, rng);
         p.method = "single_source";
         p.bidders.truncate(1);
         let o = procurement::run(w, rng, &p);
-        w.anomaly("pro_single_source_unjustified", "超过招标限额采用单一来源方式且无理由".into(), tid(w, &o), vec![r(&w.tenders[o.tender])]);
+        w.anomaly(
+            "pro_single_source_unjustified",
+            "超过招标限额采用单一来源方式且无理由".into(),
+            tid(w, &o),
+            vec![r(&w.tenders[o.tender])],
+        );
     }
     for k in 0..n(w, 2) {
         let supplier = regular_of(w, "it")[k];
@@ -113,20 +147,36 @@ fn competition(w: &mut World, rng: &mut impl Rng) {
             rows.push(r(&w.contracts[o.contract.expect("awarded")]));
             day = w.add_wd(day, rng.random_range(4..9));
         }
-        let desc = format!("信息中心一个月内向同一供应商{}分三次询价采购同类设备，单次低于100万元招标限额，合计超过限额", w.companies[supplier].company_id);
-        w.anomaly("pro_split_purchase", desc, ("company", w.companies[supplier].company_id.clone()), rows);
+        let desc = format!(
+            "信息中心一个月内向同一供应商{}分三次询价采购同类设备，单次低于100万元招标限额，合计超过限额",
+            w.companies[supplier].company_id
+        );
+        w.anomaly(
+            "pro_split_purchase",
+            desc,
+            ("company", w.companies[supplier].company_id.clone()),
+            rows,
+        );
     }
     for _ in 0..n(w, 3) {
         let mut p = open_plan(w, rng);
         p.method = "competitive_negotiation";
         p.period_days = 5;
         p.estimate = Money::yuan(crate::names::pick(rng, &[998_000, 999_000, 999_500]));
-        p.win_ratio = rng.random_range(0.975..0.996);
+        p.win_ratio = rng.random_range(0.975..0.985);
         p.bidders.truncate(3);
         let o = procurement::run(w, rng, &p);
         let c = o.contract.expect("awarded");
-        let desc = format!("成交金额{}元，紧贴100万元公开招标限额之下", w.contracts[c].amount.as_f64());
-        w.anomaly("pro_just_below_threshold", desc, tid(w, &o), vec![r(&w.tenders[o.tender]), r(&w.contracts[c])]);
+        let desc = format!(
+            "成交金额{}元，紧贴100万元公开招标限额之下",
+            w.contracts[c].amount.as_f64()
+        );
+        w.anomaly(
+            "pro_just_below_threshold",
+            desc,
+            tid(w, &o),
+            vec![r(&w.tenders[o.tender]), r(&w.contracts[c])],
+        );
     }
     emergency(w, rng);
 }
@@ -143,7 +193,12 @@ fn emergency(w: &mut World, rng: &mut impl Rng) {
     p.period_days = 2;
     p.pay = false;
     let o = procurement::run(w, rng, &p);
-    w.lookalike("pro_single_source_unjustified", "防汛抢险应急单一来源采购，理由完整（正常）".into(), tid(w, &o), vec![r(&w.tenders[o.tender])]);
+    w.lookalike(
+        "pro_single_source_unjustified",
+        "防汛抢险应急单一来源采购，理由完整（正常）".into(),
+        tid(w, &o),
+        vec![r(&w.tenders[o.tender])],
+    );
     let c = o.contract.expect("awarded");
     let mut day = w.contracts[c].signed_on + Days::new(1);
     while w.cal.is_working_day(day) {
@@ -151,94 +206,25 @@ fn emergency(w: &mut World, rng: &mut impl Rng) {
     }
     let company = p.bidders[0];
     let (cid, amount) = (w.contracts[c].contract_id.clone(), w.contracts[c].amount);
-    let k = crate::funds::pay_company(w, rng, "D11", day, amount, company, "防汛抢险应急物资款（紧急支付）".into(), "31002", &cid);
+    let k = crate::funds::pay_company(
+        w,
+        rng,
+        "D11",
+        day,
+        amount,
+        company,
+        "防汛抢险应急物资款（紧急支付）".into(),
+        "31002",
+        &cid,
+    );
     let mut rows = vec![RowRef::Payment(k)];
     rows.extend(o.decision.map(|x| r(&w.decisions[x])));
-    w.lookalike("fun_nonworking_day_payment", "防汛应急物资款经党委会决策后于周末紧急支付（正常）".into(), ("contract", cid), rows);
-}
-
-fn fingerprints(w: &mut World, rng: &mut impl Rng) {
-    type Tweak = fn(&mut World, usize, usize);
-    let tweaks: [(&'static str, &str, Tweak); 7] = [
-        ("pro_shared_ip", "两家投标人从同一IP地址上传投标文件", |w, a, b| w.bids[b].ip = w.bids[a].ip.clone()),
-        ("pro_shared_mac", "两家投标人的投标文件出自同一台电脑（MAC相同）", |w, a, b| w.bids[b].mac = w.bids[a].mac.clone()),
-        ("pro_shared_file_hash", "两家投标人的投标文件哈希值完全相同", |w, a, b| w.bids[b].file_hash = w.bids[a].file_hash.clone()),
-        ("pro_shared_author", "两家投标人的投标文件作者为同一人", |w, a, b| w.bids[b].document_author = w.bids[a].document_author.clone()),
-        ("pro_shared_deposit_account", "两家投标人的投标保证金从同一账户缴纳", |w, a, b| w.bids[b].deposit_account = w.bids[a].deposit_account.clone()),
-        ("pro_shared_contact", "两家投标人留存的联系电话相同", |w, a, b| w.bids[b].phone = w.bids[a].phone.clone()),
-        ("pro_identical_prices", "两家投标人报价完全相同", |w, a, b| w.bids[b].amount = w.bids[a].amount),
-    ];
-    for (kind, desc, tweak) in tweaks {
-        for i in 0..n(w, 2) {
-            let p = open_plan(w, rng);
-            let o = procurement::run(w, rng, &p);
-            let (a, b) = if i % 2 == 0 && kind != "pro_identical_prices" { (o.bids[0], o.bids[1]) } else { (o.bids[1], o.bids[2]) };
-            tweak(w, a, b);
-            w.anomaly(kind, desc.into(), tid(w, &o), vec![r(&w.bids[a]), r(&w.bids[b])]);
-        }
-    }
-    for _ in 0..n(w, 2) {
-        let p = open_plan(w, rng);
-        let o = procurement::run(w, rng, &p);
-        let (holder, rid) = suppliers::natural_person(w, rng);
-        let mut rows = Vec::new();
-        for &b in &o.bids[..2] {
-            let c = w.company_index(&w.bids[b].company_id).expect("bidder exists");
-            let since = w.companies[c].founded_on.unwrap_or(d(2015, 1, 1));
-            let l = suppliers::link_person(w, c, "shareholder", &holder, &rid, Some(20.0), since);
-            rows.push(r(&w.links[l]));
-            rows.push(r(&w.bids[b]));
-        }
-        w.anomaly("pro_shared_shareholder", format!("两家投标人有共同股东{holder}"), tid(w, &o), rows);
-    }
-    for _ in 0..n(w, 1).max(2) {
-        let p = open_plan(w, rng);
-        let o = procurement::run(w, rng, &p);
-        let step = Money((w.bids[o.bids[0]].amount.0 / 50 / 10_000) * 10_000);
-        for (k, &b) in o.bids.iter().enumerate() {
-            w.bids[b].amount = Money(w.bids[o.bids[0]].amount.0 + step.0 * k as i64);
-            w.bids[b].disqualified = Some(false);
-        }
-        w.anomaly("pro_price_pattern", "各投标报价呈等差数列".into(), tid(w, &o), tender_rows(w, &o));
-    }
-    let p = open_plan(w, rng);
-    let o = procurement::run(w, rng, &p);
-    let park = "江州市高新区创业园孵化楼A座";
-    let mut rows = Vec::new();
-    for &b in &o.bids[1..3] {
-        let c = w.company_index(&w.bids[b].company_id).expect("bidder exists");
-        w.companies[c].address = park.into();
-        rows.push(r(&w.companies[c]));
-    }
-    w.lookalike("pro_shared_contact", "两家投标人注册在同一创业园孵化楼（共享注册地址，正常）".into(), tid(w, &o), rows);
-}
-
-fn cartels(w: &mut World, rng: &mut impl Rng) {
-    let ring: Vec<usize> = (0..4).map(|_| fresh_company(w, rng, "landscape")).collect();
-    let mut rows = Vec::new();
-    for k in 0..8 {
-        let est = Money::yuan(rng.random_range(300..800) * 1000);
-        let day = w.rand_workday(rng, d(2024, 1, 1) + Days::new(80 * k), d(2024, 1, 1) + Days::new(80 * k + 60));
-        let mut p = procurement::normal_plan(w, rng, "landscape", est, day);
-        p.unit = "S03".into();
-        p.bidders = (0..4).map(|j| ring[(k as usize + j) % 4]).collect();
-        let o = procurement::run(w, rng, &p);
-        rows.push(r(&w.tenders[o.tender]));
-    }
-    let ids: Vec<String> = ring.iter().map(|&c| w.companies[c].company_id.clone()).collect();
-    w.anomaly("pro_bid_rotation", format!("{}四家企业反复共同投标并轮流中标", ids.join("、")), ("group", ids.join("+")), rows);
-    let cover = fresh_company(w, rng, "it");
-    let mut rows = Vec::new();
-    for _ in 0..10 {
-        let est = Money::yuan(rng.random_range(200..900) * 1000);
-        let day = w.rand_workday(rng, d(2024, 1, 15), d(2025, 9, 30));
-        let mut p = procurement::normal_plan(w, rng, "it", est, day);
-        p.bidders.insert(1, cover);
-        let o = procurement::run(w, rng, &p);
-        rows.push(r(&w.bids[o.bids[1]]));
-    }
-    let id = w.companies[cover].company_id.clone();
-    w.anomaly("pro_cover_bidder", format!("{id}两年内投标10次从未中标，疑似陪标"), ("company", id), rows);
+    w.lookalike(
+        "fun_nonworking_day_payment",
+        "防汛应急物资款经党委会决策后于周末紧急支付（正常）".into(),
+        ("contract", cid),
+        rows,
+    );
 }
 
 fn awards(w: &mut World, rng: &mut impl Rng) {
@@ -246,14 +232,25 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
         let mut p = open_plan(w, rng);
         p.win_ratio = rng.random_range(0.993..0.999);
         let o = procurement::run(w, rng, &p);
-        w.anomaly("pro_winner_near_estimate", "中标价与控制价相差不到1%".into(), tid(w, &o), vec![r(&w.tenders[o.tender]), r(&w.bids[o.bids[0]])]);
+        w.anomaly(
+            "pro_winner_near_estimate",
+            "中标价与控制价相差不到1%".into(),
+            tid(w, &o),
+            vec![r(&w.tenders[o.tender]), r(&w.bids[o.bids[0]])],
+        );
     }
     for _ in 0..n(w, 2) {
         let v1 = open_plan(w, rng);
         let o = procurement::run(w, rng, &v1);
         let deadline = w.tenders[o.tender].deadline_at.expect("set");
-        w.bids[o.bids[0]].submitted_at = Some(deadline + Duration::minutes(rng.random_range(20..150)));
-        w.anomaly("pro_late_bid_won", "投标截止后才递交的投标文件中标".into(), tid(w, &o), vec![r(&w.tenders[o.tender]), r(&w.bids[o.bids[0]])]);
+        w.bids[o.bids[0]].submitted_at =
+            Some(deadline + Duration::minutes(rng.random_range(20..150)));
+        w.anomaly(
+            "pro_late_bid_won",
+            "投标截止后才递交的投标文件中标".into(),
+            tid(w, &o),
+            vec![r(&w.tenders[o.tender]), r(&w.bids[o.bids[0]])],
+        );
     }
     for lookalike in [false, false, true] {
         let c = fresh_company(w, rng, "consulting");
@@ -262,7 +259,11 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
         if lookalike {
             p.published = w.rand_workday(rng, d(2024, 2, 1), d(2024, 6, 30));
         }
-        let listed = if lookalike { p.published + Days::new(200) } else { p.published - Days::new(rng.random_range(60..200)) };
+        let listed = if lookalike {
+            p.published + Days::new(200)
+        } else {
+            p.published - Days::new(rng.random_range(60..200))
+        };
         w.sanctions.push(Sanction {
             name: w.companies[c].name.clone(),
             uscc: w.companies[c].uscc.clone(),
@@ -272,11 +273,24 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
             authority: "浙江省财政厅".into(),
         });
         let o = procurement::run(w, rng, &p);
-        let rows = vec![r(w.sanctions.last().expect("pushed")), r(&w.tenders[o.tender])];
+        let rows = vec![
+            r(w.sanctions.last().expect("pushed")),
+            r(&w.tenders[o.tender]),
+        ];
         if lookalike {
-            w.lookalike("pro_debarred_winner", "中标时尚未被列入失信名单，中标后才被列入（正常）".into(), tid(w, &o), rows);
+            w.lookalike(
+                "pro_debarred_winner",
+                "中标时尚未被列入失信名单，中标后才被列入（正常）".into(),
+                tid(w, &o),
+                rows,
+            );
         } else {
-            w.anomaly("pro_debarred_winner", "被列入政府采购严重违法失信名单期间中标".into(), tid(w, &o), rows);
+            w.anomaly(
+                "pro_debarred_winner",
+                "被列入政府采购严重违法失信名单期间中标".into(),
+                tid(w, &o),
+                rows,
+            );
         }
     }
     for _ in 0..n(w, 2) {
@@ -289,8 +303,17 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
         p.bidders[0] = c;
         let o = procurement::run(w, rng, &p);
         let k = o.contract.expect("awarded");
-        let desc = format!("成立不足一年、注册资本10万元、参保{}人的企业中标{}元合同", w.companies[c].staff_count.unwrap_or(0), w.contracts[k].amount.as_f64());
-        w.anomaly("pro_shell_winner", desc, ("company", w.companies[c].company_id.clone()), vec![r(&w.companies[c]), r(&w.contracts[k])]);
+        let desc = format!(
+            "成立不足一年、注册资本10万元、参保{}人的企业中标{}元合同",
+            w.companies[c].staff_count.unwrap_or(0),
+            w.contracts[k].amount.as_f64()
+        );
+        w.anomaly(
+            "pro_shell_winner",
+            desc,
+            ("company", w.companies[c].company_id.clone()),
+            vec![r(&w.companies[c]), r(&w.contracts[k])],
+        );
     }
     for _ in 0..n(w, 2) {
         let v1 = open_plan(w, rng);
@@ -299,7 +322,12 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
         w.bids[b].amount = w.bids[o.bids[0]].amount.scale(rng.random_range(0.88..0.95));
         w.bids[b].disqualified = Some(true);
         w.bids[b].disqualify_reason = "资格审查不合格".into();
-        w.anomaly("pro_lowest_disqualified", "报价最低的投标被以资格审查为由否决".into(), tid(w, &o), vec![r(&w.tenders[o.tender]), r(&w.bids[b])]);
+        w.anomaly(
+            "pro_lowest_disqualified",
+            "报价最低的投标被以资格审查为由否决".into(),
+            tid(w, &o),
+            vec![r(&w.tenders[o.tender]), r(&w.bids[b])],
+        );
     }
     for _ in 0..n(w, 1) {
         let v1 = open_plan(w, rng);
@@ -308,20 +336,36 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
             w.bids[b].disqualified = Some(true);
             w.bids[b].disqualify_reason = "未按要求提交资格证明文件".into();
         }
-        w.anomaly("pro_all_but_winner_disqualified", "除中标人外其余投标全部被否决".into(), tid(w, &o), tender_rows(w, &o));
+        w.anomaly(
+            "pro_all_but_winner_disqualified",
+            "除中标人外其余投标全部被否决".into(),
+            tid(w, &o),
+            tender_rows(w, &o),
+        );
     }
     for _ in 0..n(w, 2) {
         let mut p = open_plan(w, rng);
         p.win_ratio = rng.random_range(1.04..1.12);
         let o = procurement::run(w, rng, &p);
-        w.anomaly("pro_award_above_estimate", "中标金额高于预算（最高限价）".into(), tid(w, &o), vec![r(&w.tenders[o.tender])]);
+        w.anomaly(
+            "pro_award_above_estimate",
+            "中标金额高于预算（最高限价）".into(),
+            tid(w, &o),
+            vec![r(&w.tenders[o.tender])],
+        );
     }
     for _ in 0..n(w, 2) {
         let v1 = open_plan(w, rng);
         let o = procurement::run(w, rng, &v1);
         let c = o.contract.expect("awarded");
         let awarded = w.tenders[o.tender].awarded_on.expect("awarded");
-        w.contracts[c].start_on = Some(w.workday_from(awarded - Days::new(rng.random_range(20..45))));
-        w.anomaly("pro_work_before_award", "定标前已开始履约（先干后招）".into(), tid(w, &o), vec![r(&w.tenders[o.tender]), r(&w.contracts[c])]);
+        w.contracts[c].start_on =
+            Some(w.workday_from(awarded - Days::new(rng.random_range(20..45))));
+        w.anomaly(
+            "pro_work_before_award",
+            "定标前已开始履约（先干后招）".into(),
+            tid(w, &o),
+            vec![r(&w.tenders[o.tender]), r(&w.contracts[c])],
+        );
     }
 }
