@@ -45,7 +45,9 @@ impl CellError {
 /// and an HMAC per row would cost more than the rest of the row together.
 pub(crate) struct Normaliser {
     pseudo: Pseudonymiser,
-    cache: HashMap<(IdentKind, String), (String, String)>,
+    /// One map per identifier kind, keyed by the normalised value: looked up by `&str`
+    /// so a cache hit allocates nothing.
+    cache: [HashMap<Box<str>, (Box<str>, Box<str>)>; 4],
 }
 
 const CACHE_LIMIT: usize = 200_000;
@@ -56,7 +58,7 @@ impl Normaliser {
     pub(crate) fn new(pseudo: Pseudonymiser) -> Self {
         Self {
             pseudo,
-            cache: HashMap::new(),
+            cache: Default::default(),
         }
     }
 
@@ -120,20 +122,32 @@ impl Normaliser {
     }
 
     fn personal(&mut self, kind: IdentKind, value: &str, masked: &str, buf: &mut String) -> Cell {
-        if self.cache.len() >= CACHE_LIMIT {
-            self.cache.clear(); // bounded memory whatever the file size
-        }
-        let key = (kind, value.to_owned());
-        let (hash, masked) = self.cache.entry(key).or_insert_with(|| {
-            let mut h = String::with_capacity(32);
-            self.pseudo.pseudonym_into(kind, value, &mut h);
-            (h, masked.to_owned())
-        });
+        let map = &mut self.cache[kind_slot(kind)];
+        let (hash, masked) = match map.get(value) {
+            Some(hit) => hit,
+            None => {
+                if map.len() >= CACHE_LIMIT {
+                    map.clear(); // bounded memory whatever the file size
+                }
+                let mut h = String::with_capacity(32);
+                self.pseudo.pseudonym_into(kind, value, &mut h);
+                map.entry(value.into()).or_insert((h.into(), masked.into()))
+            }
+        };
         let hs = buf.len();
         buf.push_str(hash);
         let ms = buf.len();
         buf.push_str(masked);
         Cell::Personal(hs, ms, ms, buf.len())
+    }
+}
+
+fn kind_slot(kind: IdentKind) -> usize {
+    match kind {
+        IdentKind::ResidentId => 0,
+        IdentKind::Phone => 1,
+        IdentKind::BankAccount => 2,
+        IdentKind::Email => 3,
     }
 }
 

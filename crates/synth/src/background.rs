@@ -42,12 +42,18 @@ const REIMBURSE: &[(&str, &str)] = &[
     ("报销会议费", "30215"),
 ];
 
-/// Draws a log-normal amount with median `median` yuan, clamped to `[lo, hi]`.
+/// Draws a log-normal amount with median `median` yuan within `[lo, hi]` (redrawn, not
+/// clamped, so no amount piles up at a bound).
 fn lognormal(rng: &mut impl Rng, median: f64, sigma: f64, lo: f64, hi: f64) -> Money {
-    let u1: f64 = rng.random_range(f64::EPSILON..1.0);
-    let u2: f64 = rng.random();
-    let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
-    Money::from_f64((median * (sigma * z).exp()).clamp(lo, hi))
+    loop {
+        let u1: f64 = rng.random_range(f64::EPSILON..1.0);
+        let u2: f64 = rng.random();
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let v = median * (sigma * z).exp();
+        if (lo..=hi).contains(&v) {
+            return Money::from_f64(v);
+        }
+    }
 }
 
 struct Pools {

@@ -157,7 +157,7 @@ pub fn trip(
     out.push(k);
     let nights = (d1 - d0).num_days().max(1);
     let rate = hotel_standard(&w.persons[person].grade, tier) as f64 * rng.random_range(0.6..0.98);
-    let v1 = names::pick(rng, HOTELS);
+    let hotel = names::pick(rng, HOTELS);
     let k = claim(
         w,
         rng,
@@ -165,7 +165,7 @@ pub fn trip(
         d0,
         "hotel",
         Money::from_f64(rate.round() * nights as f64),
-        &format!("{}({cname}店)", v1),
+        &format!("{}({cname}店)", hotel),
         "hotel",
         cname,
     );
@@ -216,9 +216,9 @@ pub fn build(w: &mut World) {
         };
         for _ in 0..per_year * 2 {
             let first = rng.random_range(0..n - 5);
-            let v1 = rng.random_range(1..5);
-            let v2 = rng.random_range(0..CITIES.len());
-            trip(w, &mut rng, p, first, v1, v2);
+            let days = rng.random_range(1..5);
+            let city = rng.random_range(0..CITIES.len());
+            trip(w, &mut rng, p, first, days, city);
         }
         let locals = if g == "G4" { 8 } else { 14 };
         for _ in 0..locals {
@@ -238,7 +238,7 @@ fn local(w: &mut World, rng: &mut impl Rng, p: usize, day: NaiveDate, grade: &st
     if r < 0.35 && grade != "G4" {
         let guests = rng.random_range(3..9);
         let amt = Money::yuan(guests * rng.random_range(60..RECEPTION_PER_GUEST));
-        let v1 = names::pick(rng, RESTAURANTS);
+        let restaurant = names::pick(rng, RESTAURANTS);
         let k = claim(
             w,
             rng,
@@ -246,7 +246,7 @@ fn local(w: &mut World, rng: &mut impl Rng, p: usize, day: NaiveDate, grade: &st
             day,
             "reception",
             amt,
-            v1,
+            restaurant,
             "restaurant",
             HOME_CITY,
         );
@@ -254,7 +254,7 @@ fn local(w: &mut World, rng: &mut impl Rng, p: usize, day: NaiveDate, grade: &st
         w.claims[k].description = "接待来访单位工作餐".into();
     } else if r < 0.6 {
         let amt = Money::from_f64(rng.random_range(30.0f64..1800.0).round());
-        let v1 = names::pick(rng, OFFICE_SHOPS);
+        let shop = names::pick(rng, OFFICE_SHOPS);
         let k = claim(
             w,
             rng,
@@ -262,7 +262,7 @@ fn local(w: &mut World, rng: &mut impl Rng, p: usize, day: NaiveDate, grade: &st
             day,
             "office_supplies",
             amt,
-            v1,
+            shop,
             "office",
             HOME_CITY,
         );

@@ -276,21 +276,25 @@ pub fn votes(w: &mut World) {
         if meta.present.contains(&meta.chair) {
             order.push(meta.chair);
         }
-        let dissent_ok = !meta.unanimous && w.decisions[k].outcome == "approved";
+        let outcome = w.decisions[k].outcome;
+        let dissent_ok = !meta.unanimous && outcome == "approved";
         for (pos, &p) in order.iter().enumerate() {
             let rate = if w.meetings[m].kind == "board" {
                 0.08
             } else {
                 0.03
             };
-            let vote = if dissent_ok && p != meta.chair && rng.random_bool(rate) {
-                if rng.random_bool(0.5) {
-                    "against"
-                } else {
-                    "abstain"
+            let vote = match outcome {
+                "rejected" => "against",
+                "deferred" => "abstain",
+                _ if dissent_ok && p != meta.chair && rng.random_bool(rate) => {
+                    if rng.random_bool(0.5) {
+                        "against"
+                    } else {
+                        "abstain"
+                    }
                 }
-            } else {
-                "for"
+                _ => "for",
             };
             w.votes.push(MeetingVote {
                 meeting_id: w.meetings[m].meeting_id.clone(),

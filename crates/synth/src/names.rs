@@ -135,8 +135,8 @@ pub fn surname(rng: &mut impl Rng) -> &'static str {
 
 /// A full name; one given character for about a third of people born before 1985.
 pub fn person(rng: &mut impl Rng, male: bool, birth_year: i32) -> String {
-    let v1 = surname(rng);
-    person_with_surname(rng, v1, male, birth_year)
+    let family = surname(rng);
+    person_with_surname(rng, family, male, birth_year)
 }
 
 /// A full name with a given surname (relatives often share it).

@@ -254,27 +254,27 @@ fn relatives(w: &mut World, rng: &mut impl Rng) {
         let born = w.pm[i].birth_year;
         let male = w.pm[i].male;
         if rng.random_bool(0.92) {
-            let v1 = rng.random_range(-3..4);
-            add_relative(w, rng, i, "spouse", born + v1, !male);
+            let offset = rng.random_range(-3..4);
+            add_relative(w, rng, i, "spouse", born + offset, !male);
         }
         if born < 1992 {
             for _ in 0..rng.random_range(1..3) {
                 let cb = born + rng.random_range(24..33);
                 if cb <= 2016 {
-                    let v1 = rng.random_bool(0.5);
-                    add_relative(w, rng, i, "child", cb, v1);
+                    let male = rng.random_bool(0.5);
+                    add_relative(w, rng, i, "child", cb, male);
                 }
             }
         }
         if rng.random_bool(0.3) {
-            let v1 = rng.random_range(24..32);
-            let v2 = rng.random_bool(0.5);
-            add_relative(w, rng, i, "parent", born - v1, v2);
+            let offset = rng.random_range(24..32);
+            let male = rng.random_bool(0.5);
+            add_relative(w, rng, i, "parent", born - offset, male);
         }
         if rng.random_bool(0.3) {
-            let v1 = rng.random_range(-6..7);
-            let v2 = rng.random_bool(0.5);
-            add_relative(w, rng, i, "sibling", born + v1, v2);
+            let offset = rng.random_range(-6..7);
+            let male = rng.random_bool(0.5);
+            add_relative(w, rng, i, "sibling", born + offset, male);
         }
     }
 }

@@ -66,7 +66,8 @@ fn write_truth(w: &World, ids: &[String], dir: &Path, s: &mut Summary) -> Result
         .iter()
         .filter(|t| !t.lookalike)
         .chain(w.truth.iter().filter(|t| t.lookalike));
-    for (n, t) in ordered.enumerate() {
+    let (mut gt, mut la) = (0, 0);
+    for t in ordered {
         let rows = t
             .rows
             .iter()
@@ -82,7 +83,13 @@ fn write_truth(w: &World, ids: &[String], dir: &Path, s: &mut Summary) -> Result
             })
             .collect();
         let line = TruthLine {
-            id: format!("{}-{:04}", if t.lookalike { "LA" } else { "GT" }, n + 1),
+            id: if t.lookalike {
+                la += 1;
+                format!("LA-{la:04}")
+            } else {
+                gt += 1;
+                format!("GT-{gt:04}")
+            },
             kind: t.kind,
             category: t.category,
             description_zh: &t.description_zh,

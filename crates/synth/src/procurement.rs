@@ -218,12 +218,15 @@ pub fn run(w: &mut World, rng: &mut impl Rng, plan: &Plan) -> Outcome {
         single_source_reason: plan.reason.clone(),
         project_id: plan.project_id.clone(),
     });
+    let mut prices = Vec::new();
     for (k, &c) in plan.bidders.iter().enumerate() {
-        let amount = if k == 0 {
-            win
-        } else {
-            Money((win.0 as f64 * rng.random_range(1.012..1.16) / 100.0).round() as i64 * 100)
-        };
+        // Independent bidders never hit the same price to the yuan.
+        let mut amount = win;
+        while k > 0 && prices.contains(&amount) {
+            amount =
+                Money((win.0 as f64 * rng.random_range(1.012..1.16) / 100.0).round() as i64 * 100);
+        }
+        prices.push(amount);
         let dq = k > 0 && plan.bidders.len() > 3 && rng.random_bool(0.06);
         let day = w
             .workday_from((deadline_day - Days::new(rng.random_range(0..8))).max(plan.published))

@@ -168,15 +168,21 @@ pub fn new_company(
         }
     }
     if big {
-        let (n, r) = natural_person(w, rng);
-        links.push(link("supervisor", &n, &r, "", None));
+        // A board: the legal representative chairs it, one outside director, a supervisor
+        // and a general manager.
+        links.push(link("director", &rep, &rep_id, &rep_phone, None));
+        for role in ["director", "supervisor", "manager"] {
+            let (n, r) = natural_person(w, rng);
+            links.push(link(role, &n, &r, "", None));
+        }
     }
     // Bid documents carry the contact as author: keep names distinct between firms.
     let male = rng.random_bool(0.5);
     let contact = w.unique(|| names::person(rng, male, 1985));
     let contact_phone = w.unique(|| ids::mobile(rng));
     links.push(link("contact", &contact, "", &contact_phone, None));
-    links.dedup_by(|a, b| a.party_name == b.party_name && a.role == b.role);
+    let mut seen = std::collections::HashSet::new();
+    links.retain(|l| seen.insert((l.party_name.clone(), l.role)));
     w.links.extend(links);
     let ip = w.unique(|| ids::ip(rng));
     let mac = w.unique(|| ids::mac(rng));

@@ -6,7 +6,7 @@
 //! line break is quoted per RFC 4180. This module knows nothing about datasets.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
@@ -61,16 +61,20 @@ impl std::iter::Sum for Money {
 
 /// A value that can be written as one CSV cell (unquoted; quoting is the row's job).
 pub trait Cell {
+    /// Whether the written form can contain a separator, quote or line break (text only).
+    const TEXT: bool = false;
     fn cell(&self, out: &mut Vec<u8>);
 }
 
 impl Cell for String {
+    const TEXT: bool = true;
     fn cell(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.as_bytes());
     }
 }
 
 impl Cell for &'static str {
+    const TEXT: bool = true;
     fn cell(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.as_bytes());
     }
@@ -131,6 +135,7 @@ impl Cell for NaiveDateTime {
 }
 
 impl<T: Cell> Cell for Option<T> {
+    const TEXT: bool = T::TEXT;
     fn cell(&self, out: &mut Vec<u8>) {
         if let Some(v) = self {
             v.cell(out);
@@ -210,42 +215,48 @@ pub trait Record {
     }
 }
 
-/// One CSV file being written: header first, then rows, through a large buffer.
+/// One CSV file being written: header first, then rows, formatted straight into a
+/// large buffer that is handed to the file a megabyte at a time.
 pub struct CsvOut {
-    out: BufWriter<File>,
-    line: Vec<u8>,
+    file: File,
+    buf: Vec<u8>,
     rows: u64,
     path: std::path::PathBuf,
 }
+
+const FLUSH_AT: usize = 1 << 20;
 
 impl CsvOut {
     pub fn create(dir: &Path, dataset: &str, columns: &[&str]) -> Result<Self, SynthError> {
         let path = dir.join(format!("{dataset}.csv"));
         let file = File::create(&path).map_err(|e| SynthError::io(&path, e))?;
         let mut me = Self {
-            out: BufWriter::with_capacity(1 << 20, file),
-            line: Vec::with_capacity(512),
+            file,
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
             rows: 0,
             path,
         };
-        me.line.extend_from_slice(columns.join(",").as_bytes());
-        me.flush_line()?;
+        me.buf.extend_from_slice(columns.join(",").as_bytes());
+        me.buf.push(b'\n');
         Ok(me)
     }
 
     /// Writes one record (its columns must be the ones given to `create`).
     pub fn row<R: Record>(&mut self, r: &R) -> Result<(), SynthError> {
-        r.write_cells(&mut self.line);
+        r.write_cells(&mut self.buf);
+        self.buf.push(b'\n');
         self.rows += 1;
-        self.flush_line()
+        if self.buf.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
     }
 
-    fn flush_line(&mut self) -> Result<(), SynthError> {
-        self.line.push(b'\n');
-        self.out
-            .write_all(&self.line)
+    fn flush(&mut self) -> Result<(), SynthError> {
+        self.file
+            .write_all(&self.buf)
             .map_err(|e| SynthError::io(&self.path, e))?;
-        self.line.clear();
+        self.buf.clear();
         Ok(())
     }
 
@@ -254,7 +265,8 @@ impl CsvOut {
     }
 
     pub fn finish(mut self) -> Result<u64, SynthError> {
-        self.out
+        self.flush()?;
+        self.file
             .flush()
             .map_err(|e| SynthError::io(&self.path, e))?;
         Ok(self.rows)
@@ -284,7 +296,9 @@ macro_rules! record {
                 $(
                     let start = out.len();
                     $crate::writer::Cell::cell(&self.$f, out);
-                    $crate::writer::quote_if_needed(out, start);
+                    if <$t as $crate::writer::Cell>::TEXT {
+                        $crate::writer::quote_if_needed(out, start);
+                    }
                     out.push(b',');
                 )*
                 out.pop();

@@ -46,6 +46,7 @@ pub fn inject(w: &mut World) {
             w.relations[rel].relative_resident_id.clone(),
         );
         let link = suppliers::set_legal_rep(w, c, &name, &rid);
+        w.relations[rel].relative_employer = w.companies[c].name.clone();
         let o = win_small(w, rng, c, d(2024, 1, 1));
         let mut rows = vec![
             r(&w.relations[rel]),
@@ -138,13 +139,13 @@ pub fn inject(w: &mut World) {
             }
             for _ in 0..3 {
                 let day = w.rand_workday(rng, d(2024, 2, 1), d(2025, 11, 30));
-                let v1 = rng.random_range(3_000..30_000);
+                let amt = rng.random_range(3_000..30_000);
                 pay_company(
                     w,
                     rng,
                     "D01",
                     day,
-                    Money::yuan(v1),
+                    Money::yuan(amt),
                     c,
                     "会议餐饮服务费".into(),
                     "30227",
@@ -170,6 +171,7 @@ pub fn inject(w: &mut World) {
             w.relations[rel].relative_resident_id.clone(),
         );
         let link = suppliers::set_legal_rep(w, c, &name, &rid);
+        w.relations[rel].relative_employer = w.companies[c].name.clone();
         let mut rows = vec![
             r(&w.relations[rel]),
             r(&w.links[link - 1]),
@@ -177,13 +179,13 @@ pub fn inject(w: &mut World) {
         ];
         for _ in 0..5 {
             let day = w.rand_workday(rng, d(2024, 2, 1), d(2025, 11, 30));
-            let v1 = rng.random_range(5_000..40_000);
+            let amt = rng.random_range(5_000..40_000);
             rows.push(RowRef::Payment(pay_company(
                 w,
                 rng,
                 "D01",
                 day,
-                Money::yuan(v1),
+                Money::yuan(amt),
                 c,
                 "办公用品采购".into(),
                 "30201",
@@ -223,8 +225,8 @@ fn revolving(w: &mut World, rng: &mut impl Rng) {
         if hire >= left {
             w.persons[p].hire_date = Some(left - Days::new(900));
         }
-        let v1 = rng.random_range(40..120);
-        let c = suppliers::new_company(w, rng, "consulting", left + Days::new(v1));
+        let days = rng.random_range(40..120);
+        let c = suppliers::new_company(w, rng, "consulting", left + Days::new(days));
         w.cm[c].reserved = true;
         let (name, rid) = (w.persons[p].name.clone(), w.persons[p].resident_id.clone());
         let link = suppliers::set_legal_rep(w, c, &name, &rid);

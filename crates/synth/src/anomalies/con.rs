@@ -32,8 +32,8 @@ pub fn inject(w: &mut World) {
     let mut rng = w.rng("anomaly-con");
     let rng = &mut rng;
     for _ in 0..n(w, 2) {
-        let v1 = early_plan(w, rng, 14);
-        let b = construction::project(w, rng, &v1);
+        let plan = early_plan(w, rng, 14);
+        let b = construction::project(w, rng, &plan);
         let c = b.contract;
         let start = w.contracts[c].start_on.expect("set");
         let amount = w.contracts[c].amount;
@@ -54,8 +54,8 @@ pub fn inject(w: &mut World) {
         );
     }
     for _ in 0..n(w, 2) {
-        let v1 = early_plan(w, rng, 14);
-        let b = construction::project(w, rng, &v1);
+        let plan = early_plan(w, rng, 14);
+        let b = construction::project(w, rng, &plan);
         let c = b.contract;
         let start = w.contracts[c].start_on.expect("set");
         let amount = w.contracts[c].amount;
@@ -79,8 +79,8 @@ pub fn inject(w: &mut World) {
         );
     }
     {
-        let v1 = early_plan(w, rng, 12);
-        let b = construction::project(w, rng, &v1);
+        let plan = early_plan(w, rng, 12);
+        let b = construction::project(w, rng, &plan);
         let c = b.contract;
         let day = w.add_wd(w.contracts[c].start_on.expect("set"), 80);
         let ch = change(
@@ -104,8 +104,8 @@ pub fn inject(w: &mut World) {
         split(w, rng);
     }
     for _ in 0..n(w, 2) {
-        let v1 = early_plan(w, rng, 12);
-        let b = construction::project(w, rng, &v1);
+        let plan = early_plan(w, rng, 12);
+        let b = construction::project(w, rng, &plan);
         let approved = w.projects[b.project].approved_on.expect("set");
         let start = w.workday_from(approved - Days::new(rng.random_range(30..60)));
         w.projects[b.project].start_on = Some(start);
@@ -127,8 +127,8 @@ pub fn inject(w: &mut World) {
     }
     for k in 0..=n(w, 2) {
         let lookalike = k == n(w, 2);
-        let v1 = early_plan(w, rng, 14);
-        let b = construction::project(w, rng, &v1);
+        let plan = early_plan(w, rng, 14);
+        let b = construction::project(w, rng, &plan);
         let main = w.contracts[b.contract].clone();
         let loser_bid = b.tender.bids[1];
         let sub = if lookalike {
@@ -182,8 +182,8 @@ pub fn inject(w: &mut World) {
         );
     }
     for _ in 0..n(w, 2) {
-        let v1 = early_plan(w, rng, 8);
-        let b = construction::project(w, rng, &v1);
+        let plan = early_plan(w, rng, 8);
+        let b = construction::project(w, rng, &plan);
         let budget = w.projects[b.project].budget.expect("set");
         w.projects[b.project]
             .completed_on

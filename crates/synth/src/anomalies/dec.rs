@@ -206,9 +206,9 @@ fn split(w: &mut World, rng: &mut impl Rng, i: usize) {
             matter_ref: matter_ref.clone(),
             ..Matter::default()
         };
-        let k = governance::sign(w, w.roles.gm, "D10", day, matter);
+        let k = governance::decide(w, governance::Body::Executive, day, matter);
         rows.push(r(&w.decisions[k]));
-        let signed = w.add_wd(day, 3);
+        let signed = w.add_wd(w.decisions[k].decided_on, 3);
         w.contracts.push(crate::records::Contract {
             contract_id: cid.clone(),
             unit_id: "D10".into(),
@@ -234,10 +234,10 @@ fn split(w: &mut World, rng: &mut impl Rng, i: usize) {
             "31005",
             &cid,
         );
-        day = w.add_wd(day, rng.random_range(8..15));
+        day = w.add_wd(w.decisions[k].decided_on, rng.random_range(3..6));
     }
     let desc = format!(
-        "同一事项（{name}）拆成三次个人签批，每次低于50万元大额标准，合计{}元",
+        "同一事项（{name}）拆成三次提交总经理办公会，每次低于50万元大额资金标准、绕开党委会，合计{}元",
         total.as_f64()
     );
     w.anomaly("dec_split_decision", desc, ("matter", matter_ref), rows);
@@ -254,6 +254,7 @@ fn conflicted(w: &mut World, rng: &mut impl Rng, recused: bool) {
         w.relations[rel].relative_resident_id.clone(),
     );
     let link = suppliers::set_legal_rep(w, company, &rname, &rid);
+    w.relations[rel].relative_employer = w.companies[company].name.clone();
     let est = Money::yuan(rng.random_range(15..30) * 100_000);
     let published = w.rand_workday(rng, d(2024, 3, 1), d(2025, 6, 30));
     let mut plan = procurement::normal_plan(w, rng, "equipment", est, published);

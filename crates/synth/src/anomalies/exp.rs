@@ -81,14 +81,14 @@ pub fn inject(w: &mut World) {
             ("西湖国宾府餐厅", "luxury_restaurant"),
             ("云栖山庄度假酒店", "resort"),
         ][i % 3];
-        let v1 = rng.random_range(8_000..20_000);
+        let amt = rng.random_range(8_000..20_000);
         let c = claim(
             w,
             rng,
             p,
             w.workdays[k],
             "reception",
-            Money::yuan(v1),
+            Money::yuan(amt),
             merchant,
             cat,
             HOME_CITY,
@@ -111,14 +111,14 @@ pub fn inject(w: &mut World) {
     for _ in 0..n(w, 3) {
         let p = heads[rng.random_range(0..heads.len())];
         let k = free_day(w, rng, p);
-        let v1 = rng.random_range(3_000..9_000);
+        let amt = rng.random_range(3_000..9_000);
         let c = claim(
             w,
             rng,
             p,
             w.workdays[k],
             "office_supplies",
-            Money::yuan(v1),
+            Money::yuan(amt),
             "江州市名烟名酒商行",
             "tobacco_liquor",
             HOME_CITY,
@@ -136,14 +136,14 @@ pub fn inject(w: &mut World) {
         let k = free_day(w, rng, p);
         let rows: Vec<RowRef> = (0..4)
             .map(|_| {
-                let v1 = rng.random_range(950..1_000);
+                let amt = rng.random_range(950..1_000);
                 let c = claim(
                     w,
                     rng,
                     p,
                     w.workdays[k],
                     "office_supplies",
-                    Money::yuan(v1),
+                    Money::yuan(amt),
                     "江州晨光文具店",
                     "office",
                     HOME_CITY,
@@ -225,14 +225,14 @@ pub fn inject(w: &mut World) {
         let mut rows = Vec::new();
         for j in 0..5u64 {
             let k = free_day(w, rng, p);
-            let v1 = rng.random_range(300..800);
+            let amt = rng.random_range(300..800);
             let c = claim(
                 w,
                 rng,
                 p,
                 w.workdays[k],
                 "meal",
-                Money::yuan(v1),
+                Money::yuan(amt),
                 "江州市鸿发餐饮店",
                 "restaurant",
                 HOME_CITY,
@@ -250,14 +250,14 @@ pub fn inject(w: &mut World) {
     for _ in 0..n(w, 2) {
         let p = heads[rng.random_range(0..heads.len())];
         let k = free_day(w, rng, p);
-        let v1 = rng.random_range(38_000..65_000);
+        let amt = rng.random_range(38_000..65_000);
         let c = claim(
             w,
             rng,
             p,
             w.workdays[k],
             "office_supplies",
-            Money::yuan(v1),
+            Money::yuan(amt),
             "得力办公江州专营店",
             "office",
             HOME_CITY,
@@ -273,14 +273,14 @@ pub fn inject(w: &mut World) {
         let p = heads[rng.random_range(0..heads.len())];
         let k = free_day(w, rng, p);
         let guests = rng.random_range(4..7);
-        let v1 = rng.random_range(350..500);
+        let amt = rng.random_range(350..500);
         let c = claim(
             w,
             rng,
             p,
             w.workdays[k],
             "reception",
-            Money::yuan(guests * v1),
+            Money::yuan(guests * amt),
             "江州人家",
             "restaurant",
             HOME_CITY,
@@ -306,14 +306,14 @@ fn on_leave(w: &mut World, rng: &mut impl Rng, juniors: &[usize]) {
         let k = rng.random_range(0..w.workdays.len());
         let day = w.workdays[k];
         if w.status[p][k] == 1 && bad < n(w, 3) {
-            let v1 = rng.random_range(200..600);
+            let amt = rng.random_range(200..600);
             let c = claim(
                 w,
                 rng,
                 p,
                 day,
                 "meal",
-                Money::yuan(v1),
+                Money::yuan(amt),
                 "知味馆",
                 "restaurant",
                 HOME_CITY,
@@ -335,14 +335,14 @@ fn on_leave(w: &mut World, rng: &mut impl Rng, juniors: &[usize]) {
             let Some(city) = trip.map(|c| c.city.clone()) else {
                 continue;
             };
-            let v1 = rng.random_range(30..90);
+            let amt = rng.random_range(30..90);
             let c = claim(
                 w,
                 rng,
                 p,
                 day,
                 "transport",
-                Money::yuan(v1),
+                Money::yuan(amt),
                 "出租车",
                 "transport",
                 &city,

@@ -60,8 +60,8 @@ pub fn inject(w: &mut World) {
     for _ in 0..n(w, 3) {
         let c = any_regular(w, rng);
         let day = w.rand_workday(rng, d(2024, 1, 10), d(2025, 11, 30));
-        let v1 = amount(rng, 8_000, 45_000);
-        let a = small(w, rng, "D01", day, c, v1);
+        let amt = amount(rng, 8_000, 45_000);
+        let a = small(w, rng, "D01", day, c, amt);
         let mut dup = w.payments[a].clone();
         dup.paid_on = w.add_wd(day, rng.random_range(3..12));
         dup.approved_at = Some(World::office_time(rng, dup.paid_on));
@@ -76,16 +76,16 @@ pub fn inject(w: &mut World) {
     }
     monthly_fee_lookalike(w, rng);
     for _ in 0..n(w, 3) {
-        let v1 = crate::names::pick(rng, &["equipment", "works"]);
-        let c = fresh_company(w, rng, v1);
+        let cat = crate::names::pick(rng, &["equipment", "works"]);
+        let c = fresh_company(w, rng, cat);
         let day = w.rand_workday(rng, d(2024, 1, 10), d(2025, 11, 30));
-        let v1 = amount(rng, 150_000, 450_000);
+        let amt = amount(rng, 150_000, 450_000);
         let k = pay_company(
             w,
             rng,
             "D10",
             day,
-            v1,
+            amt,
             c,
             "设备及安装款".into(),
             "31002",
@@ -101,8 +101,8 @@ pub fn inject(w: &mut World) {
     for _ in 0..n(w, 2) {
         let cat = crate::names::pick(rng, &["office", "furniture"]);
         let est = Money::yuan(rng.random_range(300..800) * 1000);
-        let v1 = w.rand_workday(rng, d(2024, 2, 1), d(2024, 10, 31));
-        let p = procurement::normal_plan(w, rng, cat, est, v1);
+        let published = w.rand_workday(rng, d(2024, 2, 1), d(2024, 10, 31));
+        let p = procurement::normal_plan(w, rng, cat, est, published);
         let o = procurement::run(w, rng, &p);
         let c = o.contract.expect("awarded");
         let last = o
@@ -141,8 +141,8 @@ pub fn inject(w: &mut World) {
     for _ in 0..n(w, 3) {
         let c = any_regular(w, rng);
         let day = w.rand_workday(rng, d(2024, 1, 10), d(2025, 11, 30));
-        let v1 = amount(rng, 3_000, 40_000);
-        let k = small(w, rng, "D04", day, c, v1);
+        let amt = amount(rng, 3_000, 40_000);
+        let k = small(w, rng, "D04", day, c, amt);
         w.payments[k].applicant_id = w.payments[k].approver_id.clone();
         w.anomaly(
             "fun_self_approval",
@@ -155,8 +155,8 @@ pub fn inject(w: &mut World) {
     for _ in 0..n(w, 3) {
         let c = any_regular(w, rng);
         let day = w.rand_workday(rng, d(2024, 1, 10), d(2025, 11, 30));
-        let v1 = amount(rng, 52_000, 98_000);
-        let k = small(w, rng, "D14", day, c, v1);
+        let amt = amount(rng, 52_000, 98_000);
+        let k = small(w, rng, "D14", day, c, amt);
         w.payments[k].method = "cash";
         w.payments[k].payee_account.clear();
         w.payments[k].purpose = "现金支付材料款".into();
@@ -240,8 +240,8 @@ fn nonworking(w: &mut World, rng: &mut impl Rng) {
             (holidays[rng.random_range(0..holidays.len())], "法定节假日")
         };
         let c = any_regular(w, rng);
-        let v1 = amount(rng, 5_000, 45_000);
-        let k = small(w, rng, "D01", day, c, v1);
+        let amt = amount(rng, 5_000, 45_000);
+        let k = small(w, rng, "D01", day, c, amt);
         w.anomaly(
             "fun_nonworking_day_payment",
             format!("{what}（{day}）审批并支付，无应急决策"),
@@ -251,8 +251,8 @@ fn nonworking(w: &mut World, rng: &mut impl Rng) {
     }
     let day = swapped[rng.random_range(0..swapped.len())];
     let c = any_regular(w, rng);
-    let v1 = amount(rng, 5_000, 45_000);
-    let k = small(w, rng, "D01", day, c, v1);
+    let amt = amount(rng, 5_000, 45_000);
+    let k = small(w, rng, "D01", day, c, amt);
     w.lookalike(
         "fun_nonworking_day_payment",
         format!("{day}为调休上班日，属工作日（正常）"),
@@ -271,8 +271,8 @@ fn staff_accounts(w: &mut World, rng: &mut impl Rng) {
         let p = staff[rng.random_range(0..staff.len())];
         let day = w.rand_workday(rng, d(2024, 3, 1), d(2025, 11, 30));
         let c = any_regular(w, rng);
-        let v1 = amount(rng, 20_000, 48_000);
-        let k = small(w, rng, "D09", day, c, v1);
+        let amt = amount(rng, 20_000, 48_000);
+        let k = small(w, rng, "D09", day, c, amt);
         let pay = &mut w.payments[k];
         pay.payee_name = w.persons[p].name.clone();
         pay.payee_company_id.clear();
@@ -290,8 +290,8 @@ fn staff_accounts(w: &mut World, rng: &mut impl Rng) {
         let p = staff[rng.random_range(0..staff.len())];
         let c = fresh_company(w, rng, "media");
         let day = w.rand_workday(rng, d(2024, 3, 1), d(2025, 11, 30));
-        let v1 = amount(rng, 20_000, 48_000);
-        let k = small(w, rng, "D15", day, c, v1);
+        let amt = amount(rng, 20_000, 48_000);
+        let k = small(w, rng, "D15", day, c, amt);
         w.payments[k].payee_account = w.persons[p].bank_account.clone();
         w.anomaly(
             "fun_payee_account_staff",
@@ -307,8 +307,8 @@ fn staff_accounts(w: &mut World, rng: &mut impl Rng) {
         let rel = rels[rng.random_range(0..rels.len())];
         let c = fresh_company(w, rng, "catering");
         let day = w.rand_workday(rng, d(2024, 3, 1), d(2025, 11, 30));
-        let v1 = amount(rng, 20_000, 48_000);
-        let k = small(w, rng, "D01", day, c, v1);
+        let amt = amount(rng, 20_000, 48_000);
+        let k = small(w, rng, "D01", day, c, amt);
         w.payments[k].payee_account = w.relations[rel].relative_bank_account.clone();
         let desc = format!(
             "供应商款项打入{}的特定关系人{}的账户",
@@ -334,8 +334,8 @@ fn surge(w: &mut World, rng: &mut impl Rng) {
         for _ in 0..count {
             let c = any_regular(w, rng);
             let day = w.rand_workday(rng, first, last);
-            let v1 = amount(rng, 1_000, 30_000);
-            let k = small(w, rng, "D02", day, c, v1);
+            let amt = amount(rng, 1_000, 30_000);
+            let k = small(w, rng, "D02", day, c, amt);
             if m == 23 {
                 rows.push(RowRef::Payment(k));
             }
@@ -373,8 +373,8 @@ fn patterned(w: &mut World, rng: &mut impl Rng) {
     let mut rows = Vec::new();
     for _ in 0..24 {
         let day = w.rand_workday(rng, d(2024, 1, 8), d(2025, 12, 20));
-        let v1 = rng.random_range(1..5);
-        let k = small(w, rng, "D09", day, c, Money::yuan(v1 * 10_000));
+        let tens = rng.random_range(1..5);
+        let k = small(w, rng, "D09", day, c, Money::yuan(tens * 10_000));
         w.payments[k].purpose = "咨询费".into();
         rows.push(RowRef::Payment(k));
     }

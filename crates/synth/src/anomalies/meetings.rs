@@ -57,6 +57,9 @@ pub fn quorum_and_boards(w: &mut World) {
     for &m in &boards {
         w.mm[m].unanimous = true;
         let mid = w.meetings[m].meeting_id.clone();
+        for x in w.decisions.iter_mut().filter(|x| x.meeting_id == mid) {
+            x.outcome = "approved";
+        }
         rows.extend(w.decisions.iter().filter(|x| x.meeting_id == mid).map(r));
     }
     let desc = format!(

@@ -2,6 +2,8 @@
 //! catalogue or above it, a pay outlier, appointments with a step missing or out of
 //! order, relatives in incompatible posts or in one line of command.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rand::Rng;
 
@@ -45,8 +47,8 @@ pub fn structure(w: &mut World) {
     let rng = &mut rng;
     for _ in 0..n(w, 2) {
         let (unit, ..) = DEPARTMENTS[rng.random_range(0..DEPARTMENTS.len())];
-        let v1 = rng.random_range(1980..1995);
-        let p = new_person(w, rng, unit, "科员", "G4", v1);
+        let born = rng.random_range(1980..1995);
+        let p = new_person(w, rng, unit, "科员", "G4", born);
         w.persons[p].hire_date = Some(d(2018, 3, 1) + Days::new(rng.random_range(0..700)));
         w.pm[p].ghost = true;
         w.pm[p].reserved = true;
@@ -54,8 +56,8 @@ pub fn structure(w: &mut World) {
     }
     for k in 0..=n(w, 2) {
         let (unit, ..) = DEPARTMENTS[rng.random_range(0..DEPARTMENTS.len())];
-        let v1 = rng.random_range(1980..1995);
-        let p = new_person(w, rng, unit, "科员", "G4", v1);
+        let born = rng.random_range(1980..1995);
+        let p = new_person(w, rng, unit, "科员", "G4", born);
         w.persons[p].leave_date = Some(d(2024, 5, 10) + Days::new(rng.random_range(0..150)));
         w.persons[p].leave_reason = "resigned";
         w.pm[p].reserved = true;
@@ -192,16 +194,31 @@ pub fn structure(w: &mut World) {
     }
 }
 
-fn payroll_row(w: &World, p: usize, period: NaiveDate, item: &str) -> Option<usize> {
-    let id = &w.persons[p].person_id;
-    w.payroll
-        .iter()
-        .position(|x| &x.person_id == id && x.period == period && x.item == item)
+/// Payroll rows by (person id, period, item), as generated.
+type PayIndex = HashMap<(String, NaiveDate, String), usize>;
+
+fn payroll_row(
+    w: &World,
+    index: &PayIndex,
+    p: usize,
+    period: NaiveDate,
+    item: &str,
+) -> Option<usize> {
+    index
+        .get(&(w.persons[p].person_id.clone(), period, item.to_owned()))
+        .copied()
 }
 
 /// Pay anomalies, once the payroll is written.
 pub fn pay(w: &mut World) {
     let mut rng = w.rng("anomaly-per-pay");
+    let index: PayIndex = w
+        .payroll
+        .iter()
+        .enumerate()
+        .map(|(i, x)| ((x.person_id.clone(), x.period, x.item.clone()), i))
+        .collect();
+    let index = &index;
     for (tag, _, p) in w.notes.clone() {
         let pid = w.persons[p].person_id.clone();
         match tag {
@@ -224,7 +241,8 @@ pub fn pay(w: &mut World) {
                 let left = w.persons[p].leave_date.expect("set");
                 let month = NaiveDate::from_ymd_opt(left.year(), left.month(), 1).expect("valid");
                 if tag == "left-ok" {
-                    let k = payroll_row(w, p, month, "base").expect("paid in the month of leaving");
+                    let k = payroll_row(w, index, p, month, "base")
+                        .expect("paid in the month of leaving");
                     w.lookalike(
                         "per_paid_after_leaving",
                         "离职当月发放当月工资（正常）".into(),
@@ -251,25 +269,17 @@ pub fn pay(w: &mut World) {
             _ => {}
         }
     }
-    for (k, unit) in ["D08", "D15", "D09", "D11"]
-        .iter()
-        .cycle()
-        .take(n(w, 2))
-        .enumerate()
-    {
-        let period = if k % 2 == 0 {
-            d(2024, 9, 1)
-        } else {
-            d(2025, 1, 1)
-        };
+    let batches = [d(2024, 9, 1), d(2025, 1, 1), d(2024, 2, 1), d(2025, 9, 1)]
+        .into_iter()
+        .flat_map(|m| ["D08", "D15", "D09", "D11"].map(|u| (u, m)));
+    for (unit, period) in batches.take(n(w, 2)) {
         let staff: Vec<usize> = w
             .staff_of(unit)
             .into_iter()
             .filter(|&i| {
                 !w.pm[i].reserved
                     && w.active(i, period)
-                    && payroll_row(w, i, period, "base").is_some()
-                    && payroll_row(w, i, period, "holiday_gift").is_none()
+                    && payroll_row(w, index, i, period, "base").is_some()
             })
             .collect();
         let added: Vec<usize> = staff
@@ -298,7 +308,7 @@ pub fn pay(w: &mut World) {
         w.pm[p].reserved = true;
         let mut rows = Vec::new();
         for m in months().into_iter().skip(6).take(6) {
-            if let Some(x) = payroll_row(w, p, m, "comm") {
+            if let Some(x) = payroll_row(w, index, p, m, "comm") {
                 w.payroll[x].amount = Money::yuan(1_500);
                 rows.push(r(&w.payroll[x]));
             }
@@ -326,7 +336,7 @@ pub fn pay(w: &mut World) {
         w.pm[p].reserved = true;
         let mut rows = Vec::new();
         for m in months().into_iter().skip(12) {
-            if let Some(x) = payroll_row(w, p, m, "performance") {
+            if let Some(x) = payroll_row(w, index, p, m, "performance") {
                 w.payroll[x].amount = w.payroll[x].amount.scale(5.0);
                 rows.push(r(&w.payroll[x]));
             }

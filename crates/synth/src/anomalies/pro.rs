@@ -240,8 +240,8 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
         );
     }
     for _ in 0..n(w, 2) {
-        let v1 = open_plan(w, rng);
-        let o = procurement::run(w, rng, &v1);
+        let plan = open_plan(w, rng);
+        let o = procurement::run(w, rng, &plan);
         let deadline = w.tenders[o.tender].deadline_at.expect("set");
         w.bids[o.bids[0]].submitted_at =
             Some(deadline + Duration::minutes(rng.random_range(20..150)));
@@ -295,8 +295,8 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
     }
     for _ in 0..n(w, 2) {
         let mut p = open_plan(w, rng);
-        let v1 = rng.random_range(90..200);
-        let c = suppliers::new_company(w, rng, p.category, p.published - Days::new(v1));
+        let age_days = rng.random_range(90..200);
+        let c = suppliers::new_company(w, rng, p.category, p.published - Days::new(age_days));
         w.cm[c].reserved = true;
         w.companies[c].registered_capital = Some(Money::yuan(100_000));
         w.companies[c].staff_count = Some(rng.random_range(0..3));
@@ -316,8 +316,8 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
         );
     }
     for _ in 0..n(w, 2) {
-        let v1 = open_plan(w, rng);
-        let o = procurement::run(w, rng, &v1);
+        let plan = open_plan(w, rng);
+        let o = procurement::run(w, rng, &plan);
         let b = o.bids[1];
         w.bids[b].amount = w.bids[o.bids[0]].amount.scale(rng.random_range(0.88..0.95));
         w.bids[b].disqualified = Some(true);
@@ -330,8 +330,8 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
         );
     }
     for _ in 0..n(w, 1) {
-        let v1 = open_plan(w, rng);
-        let o = procurement::run(w, rng, &v1);
+        let plan = open_plan(w, rng);
+        let o = procurement::run(w, rng, &plan);
         for &b in &o.bids[1..] {
             w.bids[b].disqualified = Some(true);
             w.bids[b].disqualify_reason = "未按要求提交资格证明文件".into();
@@ -355,8 +355,8 @@ fn awards(w: &mut World, rng: &mut impl Rng) {
         );
     }
     for _ in 0..n(w, 2) {
-        let v1 = open_plan(w, rng);
-        let o = procurement::run(w, rng, &v1);
+        let plan = open_plan(w, rng);
+        let o = procurement::run(w, rng, &plan);
         let c = o.contract.expect("awarded");
         let awarded = w.tenders[o.tender].awarded_on.expect("awarded");
         w.contracts[c].start_on =

@@ -1,0 +1,15 @@
+//! qinglian's HTTP side: the only crate that knows HTTP.
+//!
+//! What it does now: [`witness`], the C2SP tlog-witness `POST /add-checkpoint` endpoint over
+//! a [`qinglian_ledger::Witness`], and the matching client, [`submit_to_witness`], with which
+//! a log pushes its latest checkpoint to a witness.
+//!
+//! What it deliberately does not do (yet, or ever): decide anything. The witness protocol's
+//! checks live in `qinglian-ledger`; which checkpoint to push and what to keep from the
+//! answer live in `qinglian-app`; key files, ports and addresses are chosen by the `cli`.
+//! The web console (askama templates, htmx, the JSON API and the public whistleblower
+//! router) will join this crate as separate modules.
+
+pub mod witness;
+
+pub use witness::{Submission, WebError, WitnessService, submit_to_witness, witness_router};
