@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppError;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub organisation: Organisation,
@@ -26,15 +26,6 @@ pub struct Organisation {
 pub struct CalendarConfig {
     /// Extra `date,kind,name` lines (e.g. next year's holiday notice), relative to the workspace.
     pub extra: Option<String>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self {
-            organisation: Organisation::default(),
-            calendar: CalendarConfig::default(),
-        }
-    }
 }
 
 impl Default for Organisation {

@@ -28,5 +28,10 @@ fn main() {
     };
     let stats = import_file(req, &mut |_, _| {}).expect("import");
     let secs = start.elapsed().as_secs_f64();
-    println!("{} rows ({} quarantined) in {secs:.2} s = {:.0} rows/s", stats.rows_read, stats.rows_quarantined, stats.rows_read as f64 / secs);
+    println!(
+        "{} rows ({} quarantined) in {secs:.2} s = {:.0} rows/s",
+        stats.rows_read,
+        stats.rows_quarantined,
+        stats.rows_read as f64 / secs
+    );
 }

@@ -100,7 +100,12 @@ pub fn import_file(
     let (tx, rx) = mpsc::sync_channel::<RecordBatch>(2);
     let out = req.parquet_out.to_owned();
     let schema = arrow_schema(d);
-    let unique: Vec<String> = d.key.iter().map(|k| (*k).to_owned()).chain([crate::lake::ROW_COLUMN.to_owned()]).collect();
+    let unique: Vec<String> = d
+        .key
+        .iter()
+        .map(|k| (*k).to_owned())
+        .chain([crate::lake::ROW_COLUMN.to_owned()])
+        .collect();
     let writer = std::thread::spawn(move || write_parquet(&out, schema, &unique, rx));
 
     let mut norm = Normaliser::new(req.pseudonymiser);
@@ -168,7 +173,11 @@ pub fn import_file(
                     // Size the key set once from how far 4096 rows got us, instead of
                     // rehashing it twenty times on the way to millions of keys.
                     let per_row = (src.position() / 4096).max(1);
-                    keys.reserve(usize::try_from(total / per_row).unwrap_or(0).min(50_000_000));
+                    keys.reserve(
+                        usize::try_from(total / per_row)
+                            .unwrap_or(0)
+                            .min(50_000_000),
+                    );
                 }
                 if builder.len() >= BATCH_ROWS {
                     send(&tx, builder.finish()?)?;
@@ -294,7 +303,7 @@ impl KeySet {
         let mut h = KeyHasher::default();
         for &i in &self.key_fields {
             match cells[i] {
-                Cell::Text(s, e) | Cell::Personal(s, e, _, _) => h.write(text[s..e].as_bytes()),
+                Cell::Text(s, e) | Cell::Personal(s, e, _, _) => h.write(&text.as_bytes()[s..e]),
                 Cell::Int(v) | Cell::Fen(v) | Cell::Millis(v) => h.write_i64(v),
                 Cell::Date(v) => h.write_i32(v),
                 Cell::Float(v) => h.write_u64(v.to_bits()),

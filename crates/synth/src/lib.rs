@@ -44,7 +44,7 @@ pub const GENERATOR_VERSION: &str = concat!("qinglian-synth ", env!("CARGO_PKG_V
 /// How big an organisation to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scale {
-    /// About 200 staff, 300 suppliers, 35,000 payments: the demo and the tests.
+    /// About 200 staff, 340 companies, 31,000 payments: the demo and the tests.
     Small,
     /// Ten times `small`.
     Medium,

@@ -132,7 +132,11 @@ pub fn witness_router(service: WitnessService) -> Router {
 
 async fn add_checkpoint(State(service): State<WitnessService>, body: Bytes) -> Response {
     let Ok(text) = String::from_utf8(body.to_vec()) else {
-        return reply(400, TEXT, "bad request: the body is not UTF-8 text\n".into());
+        return reply(
+            400,
+            TEXT,
+            "bad request: the body is not UTF-8 text\n".into(),
+        );
     };
     // Saving fsyncs; keep that off the async workers.
     let answer = tokio::task::spawn_blocking(move || service.handle(&text)).await;
@@ -198,10 +202,7 @@ pub fn submit_to_witness(url: &str, body: &str) -> Result<Submission, WebError> 
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let body = response
-        .body_mut()
-        .read_to_string()
-        .map_err(unreachable)?;
+    let body = response.body_mut().read_to_string().map_err(unreachable)?;
     Ok(Submission {
         status,
         content_type,
