@@ -35,6 +35,19 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+    #[error("ledger: {0}")]
+    Ledger(#[from] qinglian_ledger::Error),
+    /// A ledger or evidence command given something it cannot use (a key, an entry number).
+    #[error("{0}")]
+    LedgerInput(String),
+    #[error(
+        "batch {batch} was imported, but recording it in the ledger failed: {reason}. It is \
+         recorded automatically the next time the workspace is opened (any qinglian command) / \
+         批次已导入，但记入存证账本失败，下次打开工作区时自动补记"
+    )]
+    NotYetRecorded { batch: String, reason: String },
+    #[error("the witness refused the checkpoint (HTTP {status}): {message}")]
+    WitnessRefused { status: u16, message: String },
     #[error("demo data: {0}")]
     Synth(String),
     #[error("internal error (this is a bug): {0}")]
@@ -53,11 +66,20 @@ impl AppError {
     pub fn is_user_error(&self) -> bool {
         match self {
             Self::Ingest(e) => e.is_user_error(),
+            Self::Ledger(e) => matches!(
+                e,
+                qinglian_ledger::Error::OutOfRange(_)
+                    | qinglian_ledger::Error::Bundle(_)
+                    | qinglian_ledger::Error::Key(_)
+                    | qinglian_ledger::Error::Locked { .. }
+            ),
+            Self::WitnessRefused { status, .. } => (400..500).contains(status),
             Self::NotAWorkspace(_)
             | Self::AlreadyAWorkspace(_)
             | Self::UnknownDataset { .. }
             | Self::Duplicate { .. }
-            | Self::Config { .. } => true,
+            | Self::Config { .. }
+            | Self::LedgerInput(_) => true,
             _ => false,
         }
     }

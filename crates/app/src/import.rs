@@ -2,9 +2,10 @@
 //!
 //! Order of work: hash the source and refuse a duplicate; let `ingest` write the accepted
 //! rows to a staging file and the refused ones to the quarantine; register the batch as
-//! `committing`; move the file into the lake; mark it `committed`. Analysis reads only
-//! committed batches, and `Workspace::recover` rolls back anything left half-way, so a
-//! batch is visible whole or not at all.
+//! `committing`; move the file into the lake; mark it `committed`; record it in the
+//! ledger. Analysis reads only committed batches, and `Workspace::recover` rolls back
+//! anything left half-way (and records a committed batch the ledger missed), so a batch is
+//! visible whole or not at all.
 
 use std::fs::File;
 use std::io::Read;
@@ -36,6 +37,8 @@ pub struct ImportOptions {
 pub struct ImportOutcome {
     pub batch: BatchRecord,
     pub stats: ImportStats,
+    /// Index of the batch's `import_batch` entry in the ledger.
+    pub ledger_entry: u64,
 }
 
 pub fn find_dataset(name: &str) -> Result<&'static Dataset, AppError> {
@@ -140,7 +143,14 @@ pub async fn import(
     }
     ws.store.commit_batch(&batch.id).await?;
     batch.status = BatchStatus::Committed;
-    Ok(ImportOutcome { batch, stats })
+    // A crash before this line leaves the batch committed but unrecorded; the next
+    // `Workspace::open` records it (crate::ledger::recover_imports).
+    let ledger_entry = crate::ledger::record_import(ws, &batch)?;
+    Ok(ImportOutcome {
+        batch,
+        stats,
+        ledger_entry,
+    })
 }
 
 #[allow(clippy::too_many_arguments)] // one call site; a struct would only rename the list

@@ -47,7 +47,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use qinglian_ledger::note::NoteSignature;
 use qinglian_ledger::{
-    Checkpoint, Error as LedgerError, Hash, KeyKind, Log, Receipt, SignedCheckpoint, SignerKey,
+    Error as LedgerError, Hash, KeyKind, Log, Receipt, SignedCheckpoint, SignerKey,
     VerifierKey, VerifyOptions, VerifyReport, Witness, WitnessState,
 };
 use qinglian_store::{BatchRecord, BatchStatus, BatchStore};
@@ -514,8 +514,11 @@ fn record_in(
     index.save(ws);
     slots
         .into_iter()
-        .map(|s| {
-            let at = s.unwrap_or_else(|existing| existing - range.start) + range.start;
+        .map(|slot| {
+            let at = match slot {
+                Ok(offset) => range.start + offset,
+                Err(existing) => existing,
+            };
             log.receipt(at).map_err(ledger_err)
         })
         .collect()
@@ -576,9 +579,11 @@ pub async fn recover_imports(ws: &Workspace) -> Result<usize, AppError> {
     missing.sort_by(|a, b| (a.imported_at, &a.id).cmp(&(b.imported_at, &b.id)));
     let mut events = Vec::with_capacity(missing.len());
     for b in &missing {
-        let mut e = import_event(ws, b)?;
-        e.recovered = true;
-        events.push(LedgerEvent::ImportBatch(e));
+        // A batch whose lake file is gone cannot be described; `ledger verify` reports it.
+        if let Ok(mut e) = import_event(ws, b) {
+            e.recovered = true;
+            events.push(LedgerEvent::ImportBatch(e));
+        }
     }
     record_in(ws, &mut log, &events)?;
     Ok(events.len())
@@ -591,7 +596,9 @@ pub async fn recover_imports(ws: &Workspace) -> Result<usize, AppError> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Proven {
     pub receipt: Receipt,
-    /// The entry's JSON.
+    /// The entry exactly as stored (its leaf hash is SHA-256(0x00 ‖ these bytes)).
+    pub entry_text: String,
+    /// The same, parsed.
     pub entry: serde_json::Value,
     /// The log's public key the checkpoint verifies with.
     pub verifier_key: String,
@@ -611,11 +618,12 @@ pub fn prove(ws: &Workspace, index: u64) -> Result<Proven, AppError> {
     let receipt = log.receipt(index)?;
     let bytes = log.entry(index)?;
     receipt.verify(&key, Some(&bytes))?;
-    let entry = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
-        serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
-    });
+    let entry_text = String::from_utf8_lossy(&bytes).into_owned();
+    let entry = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| serde_json::Value::String(entry_text.clone()));
     Ok(Proven {
         receipt,
+        entry_text,
         entry,
         verifier_key: key.to_string(),
     })
@@ -1293,12 +1301,6 @@ pub fn parse_log_arg(arg: &str) -> Result<(String, VerifierKey), AppError> {
     }
     let key = parse_verifier_key(arg)?;
     Ok((key.name().to_owned(), key))
-}
-
-/// Checks a checkpoint note with the log key and, if given, witness keys; for tests and
-/// auditors' tooling.
-pub fn open_checkpoint(note: &str, keys: &[VerifierKey]) -> Result<Checkpoint, AppError> {
-    Ok(Checkpoint::open(note, keys).map_err(LedgerError::from)?.0)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,21 +1,25 @@
 //! Use cases of the platform: create and open a workspace, import a file, report status,
-//! generate and load the demo organisation.
+//! generate and load the demo organisation, register evidence, and keep, prove, verify and
+//! witness the evidence ledger ([`ledger`]).
 //!
-//! This crate composes the library crates (spec, ingest, store, synth) but reads no
+//! This crate composes the library crates (spec, ingest, store, synth, ledger) but reads no
 //! environment and prints nothing: the `cli` (and later `web`) decide where a workspace
 //! is, who the user is and how progress is shown.
 
 mod config;
 mod error;
+mod evidence;
 mod import;
 mod status;
 mod workspace;
 
 pub mod demo;
+pub mod ledger;
 
 pub use config::Config;
 pub use error::AppError;
+pub use evidence::{EvidenceReceipt, add_evidence};
 pub use import::find_dataset;
 pub use import::{ImportOptions, ImportOutcome, import};
 pub use status::{Status, status};
-pub use workspace::{Workspace, init_workspace};
+pub use workspace::{Workspace, init_workspace, write_private};

@@ -8,6 +8,9 @@
 //! DIR/lake/<dataset>/<batch>.parquet
 //! DIR/lake/.staging/       files being written; never read by analysis
 //! DIR/quarantine/<batch>.csv
+//! DIR/ledger/              the evidence ledger (see `crate::ledger`)
+//! DIR/ledger.key           the ledger's signer key (mode 0600); ledger.pub its public key
+//! DIR/evidence/<sha256>    registered evidence files
 //! ```
 
 use std::fs;
@@ -59,6 +62,7 @@ pub async fn init_workspace(dir: &Path, config: Config) -> Result<Workspace, App
         &dir.join(SECRET_FILE),
         format!("{}\n", hex::encode(secret)).as_bytes(),
     )?;
+    crate::ledger::create_ledger(dir, &config.organisation.name)?;
     let store = SqliteStore::open(&dir.join(DESK_FILE), true).await?;
     // The config file is written last: its presence is what makes the folder a workspace.
     fs::write(dir.join(CONFIG_FILE), config.to_toml())
@@ -123,7 +127,8 @@ impl Workspace {
 
     /// Rolls back imports that were killed before they committed: their batches become
     /// `failed` and their files are removed, so no partial batch is ever visible and the
-    /// next import starts clean.
+    /// next import starts clean. Then records in the ledger any batch that committed but was
+    /// not recorded (killed between the two; see `crate::ledger`).
     pub async fn recover(&self) -> Result<usize, AppError> {
         let mut cleaned = 0;
         for b in self.store.batches_in_state(BatchStatus::Committing).await? {
@@ -145,6 +150,13 @@ impl Workspace {
                 remove_if_exists(&e.path())?;
                 cleaned += 1;
             }
+        }
+        // A damaged or busy ledger must not lock people out of their workspace: the batch
+        // stays unrecorded, `ledger verify` reports it and the next open tries again.
+        match crate::ledger::recover_imports(self).await {
+            Ok(n) => cleaned += n,
+            Err(AppError::Store(e)) => return Err(e.into()),
+            Err(_) => {}
         }
         Ok(cleaned)
     }

@@ -90,6 +90,9 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         C::Status => status(cli).await,
         C::Generate(a) => generate(cli, a),
         C::Demo(a) => demo_cmd(cli, a).await,
+        C::Ledger(a) => crate::ledger_cmd::ledger(cli, a).await,
+        C::Evidence(a) => crate::ledger_cmd::evidence(cli, a).await,
+        C::Witness(a) => crate::ledger_cmd::witness(cli, a).await,
     }
 }
 
@@ -121,13 +124,15 @@ async fn init(cli: &Cli, a: &InitArgs) -> anyhow::Result<()> {
         config.organisation.name.clone_from(n);
     }
     let ws = qinglian_app::init_workspace(&dir, config).await?;
+    let ledger_key = qinglian_app::ledger::verifier_key(&ws)?;
     if cli.json {
         json(
-            &serde_json::json!({"workspace": ws.root, "organisation": ws.config.organisation.name}),
+            &serde_json::json!({"workspace": ws.root, "organisation": ws.config.organisation.name, "ledger_key": ledger_key.to_string()}),
         )?;
     } else {
         println!("已创建工作区 Created workspace: {}", dir.display());
         println!("  配置 config: {}", dir.join("qinglian.toml").display());
+        println!("  存证公钥 ledger key: {ledger_key}");
         println!(
             "下一步 Next: qinglian --workspace {} import payments FILE.csv",
             dir.display()

@@ -2,6 +2,7 @@
 //! environment and configuration files, chooses the store backend and prints.
 
 mod commands;
+mod ledger_cmd;
 mod output;
 
 use std::path::PathBuf;
@@ -40,6 +41,12 @@ enum Command {
     Generate(commands::GenerateArgs),
     /// Create a demo workspace, load the demo organisation and analyse it / 演示
     Demo(commands::DemoArgs),
+    /// The evidence ledger: verify, prove, export, key, witness / 存证账本
+    Ledger(ledger_cmd::LedgerArgs),
+    /// Keep evidence files and record them in the ledger / 证据存证
+    Evidence(ledger_cmd::EvidenceArgs),
+    /// Run a witness that cosigns other ledgers' checkpoints / 见证服务
+    Witness(ledger_cmd::WitnessArgs),
 }
 
 fn main() -> ExitCode {

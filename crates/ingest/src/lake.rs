@@ -130,10 +130,6 @@ impl BatchBuilder {
         }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.len
-    }
-
     /// Appends one validated row; `cells[i]` belongs to spec field `i`.
     pub(crate) fn push(&mut self, cells: &[Cell], text: &str, source_row: u64) {
         for (b, c) in self.builders.iter_mut().zip(cells) {

@@ -14,9 +14,11 @@ mod error;
 mod lake;
 mod mapping;
 mod normalise;
+mod keys;
 mod pipeline;
 mod quarantine;
 mod source;
+mod worker;
 
 pub use encoding::Encoding;
 pub use error::IngestError;

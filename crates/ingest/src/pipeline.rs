@@ -1,16 +1,19 @@
 //! One import: read a source file, validate every row, write accepted rows to one
 //! Parquet file and refused rows to the quarantine file, and count both.
 //!
-//! Parsing runs on the calling thread and Parquet encoding on a second one, so the two
-//! cores of a small server both work on a large file.
+//! Three stages run at once: the calling thread splits the source into chunks of rows;
+//! workers (one per core) validate and normalise chunks into Arrow batches; a collector
+//! puts the batches back in source order, refuses keys already seen, and writes the
+//! Parquet and quarantine files. Channels between the stages are bounded, so memory stays
+//! flat whatever the file size.
 
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::hash::Hasher;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 
-use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use arrow_array::{BooleanArray, RecordBatch};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
@@ -20,14 +23,18 @@ use qinglian_spec::Dataset;
 
 use crate::encoding::Encoding;
 use crate::error::IngestError;
-use crate::lake::{BatchBuilder, Cell, arrow_schema};
+use crate::keys::KeySet;
+use crate::lake::{ROW_COLUMN, arrow_schema};
 use crate::mapping::{Mapping, plan_columns};
-use crate::normalise::{Normaliser, mask_raw};
+use crate::normalise::Normaliser;
 use crate::quarantine::Quarantine;
-use crate::source::{self, Format, OpenOptions, Row};
+use crate::source::{self, Format, OpenOptions, Row, RowSource};
+use crate::worker::{Chunk, Processed, RawRow, Worker};
 
-/// Rows per Arrow batch handed to the Parquet writer.
-const BATCH_ROWS: usize = 65_536;
+/// Rows per chunk: one Arrow batch each.
+const CHUNK_ROWS: usize = 8_192;
+/// Chunks in flight between the stages (bounds memory to a few tens of megabytes).
+const IN_FLIGHT: usize = 4;
 /// Rows per Parquet row group: large enough for good compression, small enough that the
 /// writer's buffered group stays a few tens of megabytes.
 const ROW_GROUP_ROWS: usize = 1 << 20;
@@ -70,24 +77,14 @@ pub struct ImportStats {
 }
 
 /// Runs one import. On error nothing usable is left at `parquet_out` (the caller deletes it).
-pub fn import_file(
-    req: ImportRequest<'_>,
-    progress: Progress<'_>,
-) -> Result<ImportStats, IngestError> {
+pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<ImportStats, IngestError> {
     let d = req.dataset;
     req.mapping.validate(d, req.path)?;
     let format = match req.format {
         Some(f) => f,
         None => source::detect_format(req.path)?,
     };
-    let mut src = source::open(
-        req.path,
-        format,
-        &OpenOptions {
-            encoding: req.encoding,
-            sheet: req.sheet,
-        },
-    )?;
+    let mut src = source::open(req.path, format, &OpenOptions { encoding: req.encoding, sheet: req.sheet })?;
     let plan = plan_columns(d, src.headers(), &req.mapping, req.path)?;
     let encoding = src.encoding();
     let columns_used = d
@@ -97,160 +94,185 @@ pub fn import_file(
         .filter_map(|(f, s)| s.map(|c| (src.headers()[c].clone(), f.name.to_owned())))
         .collect();
 
-    let (tx, rx) = mpsc::sync_channel::<RecordBatch>(2);
-    let out = req.parquet_out.to_owned();
-    let schema = arrow_schema(d);
-    let unique: Vec<String> = d
-        .key
-        .iter()
-        .map(|k| (*k).to_owned())
-        .chain([crate::lake::ROW_COLUMN.to_owned()])
-        .collect();
-    let writer = std::thread::spawn(move || write_parquet(&out, schema, &unique, rx));
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 4);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(IN_FLIGHT);
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let (done_tx, done_rx) = mpsc::sync_channel::<Result<Processed, IngestError>>(IN_FLIGHT);
+    let (spent_tx, spent_rx) = mpsc::channel::<Chunk>();
+    let (estimate_tx, estimate_rx) = mpsc::channel::<usize>();
 
-    let mut norm = Normaliser::new(req.pseudonymiser);
-    let mut quarantine = Quarantine::new(req.quarantine_out);
-    let mut builder = BatchBuilder::new(d, req.batch_id);
-    let mut stats = Counts::default();
-    let mut record = csv::ByteRecord::new();
-    let mut cells: Vec<Cell> = Vec::with_capacity(d.fields.len());
-    let mut text = String::with_capacity(512);
-    let mut errors: Vec<(usize, String, String)> = Vec::new();
-    let mut keys = KeySet::new(d);
-    let total = src.total();
+    let mut handles = Vec::new();
+    for _ in 0..workers {
+        let rx = Arc::clone(&work_rx);
+        let tx = done_tx.clone();
+        let mut w = Worker::new(d, plan.source_of_field.clone(), encoding, Normaliser::new(req.pseudonymiser.clone()), req.batch_id);
+        handles.push(std::thread::spawn(move || {
+            loop {
+                // Hold the lock only to take a chunk, not while working on it.
+                let next = rx.lock().map(|r| r.recv());
+                let Ok(Ok(chunk)) = next else { break };
+                if tx.send(w.process(chunk)).is_err() {
+                    break;
+                }
+            }
+        }));
+    }
+    drop(done_tx);
 
-    let result: Result<(), IngestError> = (|| {
-        loop {
-            let row = match src.next_row(&mut record)? {
-                Row::End => break,
-                Row::Broken { row, zh, en, .. } => {
-                    stats.read += 1;
-                    stats.quarantined += 1;
-                    quarantine.add(row, "", "", &zh, &en)?;
-                    continue;
-                }
-                Row::Cells(row) => row,
-            };
-            stats.read += 1;
-            cells.clear();
-            text.clear();
-            errors.clear();
-            for (fi, field) in d.fields.iter().enumerate() {
-                let raw = plan.source_of_field[fi]
-                    .and_then(|c| record.get(c))
-                    .unwrap_or(b"");
-                let Some(value) = encoding.decode(raw) else {
-                    errors.push((
-                        fi,
-                        format!(
-                            "不是有效的 {} 文本，请用 --encoding 指定编码",
-                            encoding.name()
-                        ),
-                        format!("not valid {} text; set --encoding", encoding.name()),
-                    ));
-                    cells.push(Cell::Null);
-                    continue;
-                };
-                match norm.cell(field, &value, &mut text) {
-                    Ok(c) => cells.push(c),
-                    Err(e) => {
-                        errors.push((fi, e.zh, e.en));
-                        cells.push(Cell::Null);
-                    }
-                }
-            }
-            if errors.is_empty() && !keys.insert(&cells, &text) {
-                errors.push((
-                    usize::MAX,
-                    format!("主键（{}）在本批次中重复", d.key.join("、")),
-                    format!("duplicate key ({}) within this file", d.key.join(", ")),
-                ));
-            }
-            if errors.is_empty() {
-                builder.push(&cells, &text, row);
-                stats.accepted += 1;
-                if stats.accepted == 4096 {
-                    // Size the key set once from how far 4096 rows got us, instead of
-                    // rehashing it twenty times on the way to millions of keys.
-                    let per_row = (src.position() / 4096).max(1);
-                    keys.reserve(
-                        usize::try_from(total / per_row)
-                            .unwrap_or(0)
-                            .min(50_000_000),
-                    );
-                }
-                if builder.len() >= BATCH_ROWS {
-                    send(&tx, builder.finish()?)?;
-                    progress(src.position(), total);
-                }
-            } else {
-                stats.quarantined += 1;
-                for (fi, zh, en) in &errors {
-                    let (column, raw) = match d.fields.get(*fi) {
-                        Some(f) => {
-                            let raw = plan.source_of_field[*fi]
-                                .and_then(|c| record.get(c))
-                                .unwrap_or(b"");
-                            let raw = encoding.decode(raw).map_or_else(
-                                || String::from_utf8_lossy(raw).into_owned(),
-                                |c| c.into_owned(),
-                            );
-                            (f.name, mask_raw(f, &raw))
-                        }
-                        None => ("", String::new()),
-                    };
-                    quarantine.add(row, column, &raw, zh, en)?;
-                }
-            }
-        }
-        if builder.len() > 0 || stats.accepted == 0 {
-            send(&tx, builder.finish()?)?;
-        }
-        Ok(())
-    })();
-    drop(tx);
-    let written = writer
-        .join()
-        .map_err(|_| IngestError::Internal("the Parquet writer thread panicked".into()))?;
-    result?;
-    written?;
-    progress(total, total);
-    let quarantine_lines = quarantine.lines;
-    let quarantine_file = quarantine.finish()?;
-    debug_assert_eq!(stats.read, stats.accepted + stats.quarantined);
+    let collector = {
+        let out = req.parquet_out.to_owned();
+        let quarantine = Quarantine::new(req.quarantine_out);
+        let unique: Vec<String> = d.key.iter().map(|k| (*k).to_owned()).chain([ROW_COLUMN.to_owned()]).collect();
+        let key_names = d.key.join(", ");
+        std::thread::spawn(move || collect(d, &out, &unique, quarantine, &key_names, done_rx, spent_tx, estimate_rx))
+    };
+
+    let read = read_chunks(src.as_mut(), &work_tx, &spent_rx, &estimate_tx, progress);
+    drop(work_tx);
+    drop(estimate_tx);
+    for h in handles {
+        h.join().map_err(|_| IngestError::Internal("an import worker panicked".into()))?;
+    }
+    let collected = collector.join().map_err(|_| IngestError::Internal("the Parquet writer panicked".into()))?;
+    let read = read?;
+    let c = collected?;
+    progress(src.total(), src.total());
+    if c.read != read {
+        return Err(IngestError::Internal(format!("{read} rows read but {} reached the writer", c.read)));
+    }
     Ok(ImportStats {
         format,
         encoding,
-        rows_read: stats.read,
-        rows_accepted: stats.accepted,
-        rows_quarantined: stats.quarantined,
-        quarantine_lines,
-        quarantine_file,
+        rows_read: c.read,
+        rows_accepted: c.read - c.quarantined,
+        rows_quarantined: c.quarantined,
+        quarantine_lines: c.lines,
+        quarantine_file: c.file,
         columns_used,
         columns_ignored: plan.ignored,
     })
 }
 
-#[derive(Default)]
-struct Counts {
+/// The reader stage: fills chunks from the source and hands them to the workers.
+/// Returns the number of rows read.
+fn read_chunks(
+    src: &mut dyn RowSource,
+    work: &mpsc::SyncSender<Chunk>,
+    spent: &mpsc::Receiver<Chunk>,
+    estimate: &mpsc::Sender<usize>,
+    progress: Progress<'_>,
+) -> Result<u64, IngestError> {
+    let total = src.total();
+    let mut read = 0u64;
+    for seq in 0.. {
+        let mut chunk = spent.try_recv().unwrap_or_else(|_| Chunk { seq, kinds: Vec::with_capacity(CHUNK_ROWS), records: Vec::new() });
+        chunk.seq = seq;
+        chunk.kinds.clear();
+        let mut at_end = false;
+        while chunk.kinds.len() < CHUNK_ROWS {
+            let i = chunk.kinds.len();
+            if chunk.records.len() <= i {
+                chunk.records.push(csv::ByteRecord::new());
+            }
+            match src.next_row(&mut chunk.records[i])? {
+                Row::End => {
+                    at_end = true;
+                    break;
+                }
+                Row::Cells(row) => chunk.kinds.push(RawRow::Cells(row)),
+                Row::Broken { row, zh, en } => chunk.kinds.push(RawRow::Broken { row, zh, en }),
+            }
+        }
+        read += chunk.kinds.len() as u64;
+        if seq == 0 && !at_end && read > 0 {
+            let per_row = (src.position() / read).max(1);
+            let _ = estimate.send(usize::try_from(total / per_row).unwrap_or(0).min(50_000_000));
+        }
+        // The first chunk goes even when empty, so an empty file still gets its (empty) Parquet file.
+        if (!chunk.kinds.is_empty() || seq == 0) && work.send(chunk).is_err() {
+            break; // the collector failed; its error is reported by the caller
+        }
+        progress(src.position(), total);
+        if at_end {
+            break;
+        }
+    }
+    Ok(read)
+}
+
+struct Collected {
     read: u64,
-    accepted: u64,
     quarantined: u64,
+    lines: u64,
+    file: Option<PathBuf>,
 }
 
-fn send(tx: &mpsc::SyncSender<RecordBatch>, batch: RecordBatch) -> Result<(), IngestError> {
-    // A closed channel means the writer failed; its error is reported after join.
-    tx.send(batch)
-        .map_err(|_| IngestError::Internal("the Parquet writer stopped early".into()))
-}
-
-fn write_parquet(
-    path: &Path,
-    schema: arrow_schema::SchemaRef,
+/// The collector stage: restores source order, refuses duplicate keys, writes files.
+#[allow(clippy::too_many_arguments)] // the stage's channels and outputs; called once
+#[allow(clippy::needless_pass_by_value)] // owns the channel ends so they close when it returns
+fn collect(
+    d: &'static Dataset,
+    out: &Path,
     unique: &[String],
-    rx: mpsc::Receiver<RecordBatch>,
-) -> Result<(), IngestError> {
-    let file = File::create(path).map_err(|e| IngestError::io(path, e))?;
+    mut quarantine: Quarantine,
+    key_names: &str,
+    done: mpsc::Receiver<Result<Processed, IngestError>>,
+    spent: mpsc::Sender<Chunk>,
+    estimate: mpsc::Receiver<usize>,
+) -> Result<Collected, IngestError> {
+    let file = File::create(out).map_err(|e| IngestError::io(out, e))?;
+    let mut writer = ArrowWriter::try_new(file, arrow_schema(d), Some(writer_props(unique)))?;
+    let mut keys = KeySet::default();
+    let mut pending: BTreeMap<u64, Processed> = BTreeMap::new();
+    let (mut next, mut read, mut quarantined) = (0u64, 0u64, 0u64);
+    for result in done {
+        let p = result?;
+        pending.insert(p.seq, p);
+        while let Some(p) = pending.remove(&next) {
+            next += 1;
+            if let Ok(n) = estimate.try_recv() {
+                keys.reserve(n);
+            }
+            read += p.read;
+            quarantined += p.refused;
+            for l in &p.lines {
+                quarantine.add(l.row, l.column, &l.raw, &l.zh, &l.en)?;
+            }
+            let batch = drop_duplicates(&p, &mut keys, &mut quarantine, key_names)?;
+            quarantined += (p.batch.num_rows() - batch.num_rows()) as u64;
+            writer.write(&batch)?;
+            let _ = spent.send(p.chunk);
+        }
+    }
+    if !pending.is_empty() {
+        return Err(IngestError::Internal("an import worker stopped before finishing its chunk".into()));
+    }
+    let file = writer.into_inner()?;
+    file.sync_all().map_err(|e| IngestError::io(out, e))?;
+    let lines = quarantine.lines;
+    Ok(Collected { read, quarantined, lines, file: quarantine.finish()? })
+}
+
+/// Removes rows whose key was already seen in this file and quarantines them.
+fn drop_duplicates(p: &Processed, keys: &mut KeySet, quarantine: &mut Quarantine, key_names: &str) -> Result<RecordBatch, IngestError> {
+    if p.keys.is_empty() {
+        return Ok(p.batch.clone());
+    }
+    let fresh: Vec<bool> = p.keys.iter().map(|h| keys.insert(*h)).collect();
+    if fresh.iter().all(|f| *f) {
+        return Ok(p.batch.clone());
+    }
+    let rows = p.batch.column_by_name(ROW_COLUMN).map(|c| c.as_primitive::<arrow_array::types::Int64Type>().clone());
+    for (i, ok) in fresh.iter().enumerate() {
+        if !ok {
+            let row = rows.as_ref().map_or(0, |r| u64::try_from(r.value(i)).unwrap_or(0));
+            quarantine.add(row, "", "", &format!("主键（{key_names}）在本文件中重复"), &format!("duplicate key ({key_names}) within this file"))?;
+        }
+    }
+    Ok(arrow_select::filter::filter_record_batch(&p.batch, &BooleanArray::from(fresh))?)
+}
+
+fn writer_props(unique: &[String]) -> WriterProperties {
     let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
@@ -259,121 +281,5 @@ fn write_parquet(
     for col in unique {
         props = props.set_column_dictionary_enabled(ColumnPath::from(col.as_str()), false);
     }
-    let props = props.build();
-    let mut w = ArrowWriter::try_new(file, schema, Some(props))?;
-    for batch in rx {
-        w.write(&batch)?;
-    }
-    let file = w.into_inner()?;
-    file.sync_all().map_err(|e| IngestError::io(path, e))?;
-    Ok(())
-}
-
-/// Keys seen in this file, as 64-bit hashes: ten million keys fit in ~200 MB where the
-/// strings would not. A collision (odds about 1 in 400,000 at 10 million rows) would
-/// quarantine a row as a duplicate, never lose it silently.
-struct KeySet {
-    key_fields: Vec<usize>,
-    seen: HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>,
-}
-
-impl KeySet {
-    fn new(d: &Dataset) -> Self {
-        let key_fields = d
-            .key
-            .iter()
-            .filter_map(|k| d.fields.iter().position(|f| f.name == *k))
-            .collect();
-        Self {
-            key_fields,
-            seen: HashSet::default(),
-        }
-    }
-
-    fn reserve(&mut self, expected: usize) {
-        if !self.key_fields.is_empty() {
-            self.seen.reserve(expected.saturating_sub(self.seen.len()));
-        }
-    }
-
-    fn insert(&mut self, cells: &[Cell], text: &str) -> bool {
-        if self.key_fields.is_empty() {
-            return true;
-        }
-        let mut h = KeyHasher::default();
-        for &i in &self.key_fields {
-            match cells[i] {
-                Cell::Text(s, e) | Cell::Personal(s, e, _, _) => h.write(&text.as_bytes()[s..e]),
-                Cell::Int(v) | Cell::Fen(v) | Cell::Millis(v) => h.write_i64(v),
-                Cell::Date(v) => h.write_i32(v),
-                Cell::Float(v) => h.write_u64(v.to_bits()),
-                Cell::Bool(v) => h.write_u8(u8::from(v)),
-                Cell::Null => h.write_u8(0xff),
-            }
-            h.write_u8(0x1f); // separator: ("ab","c") differs from ("a","bc")
-        }
-        self.seen.insert(h.finish())
-    }
-}
-
-/// The set's values are already hashes; hashing them again would only cost time.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, _bytes: &[u8]) {
-        unreachable!("IdHasher only hashes u64 keys")
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
-/// A fast 64-bit hash of key cells (multiply-xorshift over 8-byte words, finished with
-/// the murmur3 avalanche). Not keyed: the keys come from the file being imported, and a
-/// collision costs one needless quarantine line, never a lost row.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-const K: u64 = 0x9E37_79B9_7F4A_7C15;
-
-impl KeyHasher {
-    fn mix(&mut self, w: u64) {
-        self.0 = (self.0 ^ w).wrapping_mul(K).rotate_left(29);
-    }
-}
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.mix(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let mut tail = [0u8; 8];
-        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.mix(u64::from_le_bytes(tail) ^ ((bytes.len() as u64) << 56));
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.mix(v);
-    }
-    fn write_i64(&mut self, v: i64) {
-        self.mix(v as u64);
-    }
-    fn write_i32(&mut self, v: i32) {
-        self.mix(u64::from(v as u32));
-    }
-    fn write_u8(&mut self, v: u8) {
-        self.mix(u64::from(v) | 0x100);
-    }
+    props.build()
 }

@@ -12,4 +12,6 @@
 
 pub mod witness;
 
-pub use witness::{Submission, WebError, WitnessService, submit_to_witness, witness_router};
+pub use witness::{
+    Submission, WebError, WitnessService, serve_witness, submit_to_witness, witness_router,
+};

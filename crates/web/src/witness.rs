@@ -130,6 +130,17 @@ pub fn witness_router(service: WitnessService) -> Router {
         .with_state(service)
 }
 
+/// Serves [`witness_router`] on `listener` until `shutdown` completes.
+pub async fn serve_witness(
+    listener: tokio::net::TcpListener,
+    service: WitnessService,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, witness_router(service))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 async fn add_checkpoint(State(service): State<WitnessService>, body: Bytes) -> Response {
     let Ok(text) = String::from_utf8(body.to_vec()) else {
         return reply(
