@@ -17,12 +17,14 @@
 //! - [`pseudo`]: keyed, domain-separated pseudonyms for matching identifiers across datasets.
 //! - [`category`]: the eight rule categories.
 //! - [`calendar`]: mainland working days, holidays and swapped working days (table built in).
+//! - [`finding`]: [`Finding`], the one shape every rule and model reports in.
 //! - [`error`]: the crate's [`Error`] and the [`Bilingual`] text every error offers.
 
 pub mod calendar;
 pub mod category;
 pub mod date;
 pub mod error;
+pub mod finding;
 pub mod ident;
 pub mod money;
 pub mod pseudo;
@@ -31,6 +33,7 @@ pub mod width;
 pub use category::{Category, CategoryError};
 pub use date::{DateError, DateProblem, parse_date, parse_datetime};
 pub use error::{Bilingual, Error};
+pub use finding::{EvidenceRow, Finding, FindingSource, Severity, SourceKind, Subject};
 pub use ident::{
     BankAccount, BankCard, IdentError, IdentType, Phone, ResidentId, Uscc, luhn_check_digit,
     luhn_valid, resident_id_check_char, uscc_check_char,
