@@ -1,0 +1,1 @@
+//! Rules engine (placeholder while building dependencies).
