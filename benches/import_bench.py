@@ -37,8 +37,10 @@ def main():
     ap.add_argument("--scale", default="large")
     ap.add_argument("--seed", default="7")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--no-build", action="store_true", help="use the existing target/release/qinglian")
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "qinglian-cli"], cwd=ROOT, check=True)
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "qinglian-cli"], cwd=ROOT, check=True)
     tmp = tempfile.mkdtemp(prefix="qlbench-")
     try:
         if args.rows_file:

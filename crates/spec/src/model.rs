@@ -180,13 +180,5 @@ pub(crate) const fn opt(
     doc: &'static str,
     aliases: &'static [&'static str],
 ) -> Field {
-    Field {
-        name,
-        ty,
-        required: false,
-        zh,
-        en,
-        doc,
-        aliases,
-    }
+    Field { required: false, ..req(name, ty, zh, en, doc, aliases) }
 }
