@@ -47,10 +47,10 @@ pub(crate) struct Normaliser {
     pseudo: Pseudonymiser,
     /// One map per identifier kind, keyed by the normalised value: looked up by `&str`
     /// so a cache hit allocates nothing.
-    cache: [IdentCache; 4],
+    cache: [IdentCache; 5],
 }
 
-/// Normalised value → (keyed hash, masked form).
+/// Raw cell → (keyed hash, masked form).
 type IdentCache = HashMap<Box<str>, (Box<str>, Box<str>)>;
 
 const CACHE_LIMIT: usize = 200_000;
@@ -100,58 +100,75 @@ impl Normaliser {
             FieldType::Uscc => Uscc::parse(raw)
                 .map(|u| push_text(buf, u.as_str()))
                 .map_err(|e| CellError::from_core(&e)),
-            FieldType::ResidentId => {
-                let id = ResidentId::parse(raw).map_err(|e| CellError::from_core(&e))?;
-                Ok(self.personal(IdentKind::ResidentId, id.as_str(), &id.masked(), buf))
-            }
-            FieldType::BankCard => {
-                let card = BankCard::parse(raw).map_err(|e| CellError::from_core(&e))?;
-                Ok(self.personal(IdentKind::BankAccount, card.as_str(), &card.masked(), buf))
-            }
-            FieldType::BankAccount => {
-                let acct = BankAccount::parse(raw).map_err(|e| CellError::from_core(&e))?;
-                Ok(self.personal(IdentKind::BankAccount, acct.as_str(), &acct.masked(), buf))
-            }
-            FieldType::Phone => {
-                let phone = Phone::parse(raw).map_err(|e| CellError::from_core(&e))?;
-                Ok(self.personal(IdentKind::Phone, phone.as_str(), &phone.masked(), buf))
-            }
-            FieldType::Email => {
-                let email = parse_email(raw)?;
-                let masked = mask_email(&email);
-                Ok(self.personal(IdentKind::Email, &email, &masked, buf))
-            }
+            ty @ (FieldType::ResidentId
+            | FieldType::BankCard
+            | FieldType::BankAccount
+            | FieldType::Phone
+            | FieldType::Email) => self.personal(ty, raw, buf),
         }
     }
 
-    fn personal(&mut self, kind: IdentKind, value: &str, masked: &str, buf: &mut String) -> Cell {
-        let map = &mut self.cache[kind_slot(kind)];
-        let (hash, masked) = match map.get(value) {
-            Some(hit) => hit,
-            None => {
-                if map.len() >= CACHE_LIMIT {
-                    map.clear(); // bounded memory whatever the file size
-                }
-                let mut h = String::with_capacity(32);
-                self.pseudo.pseudonym_into(kind, value, &mut h);
-                map.entry(value.into()).or_insert((h.into(), masked.into()))
+    /// A personal identifier: checked, then replaced by its keyed hash and masked form.
+    /// The cache is keyed by the raw cell, so a value seen before costs one lookup and no
+    /// parsing, hashing or allocation.
+    fn personal(&mut self, ty: FieldType, raw: &str, buf: &mut String) -> Result<Cell, CellError> {
+        let slot = personal_slot(ty);
+        if let Some((hash, masked)) = self.cache[slot].get(raw) {
+            return Ok(push_personal(buf, hash, masked));
+        }
+        let core = |e: &dyn Bilingual| CellError::from_core(e);
+        let (kind, value, masked) = match ty {
+            FieldType::ResidentId => {
+                let id = ResidentId::parse(raw).map_err(|e| core(&e))?;
+                (IdentKind::ResidentId, id.as_str().to_owned(), id.masked())
+            }
+            FieldType::BankCard => {
+                let card = BankCard::parse(raw).map_err(|e| core(&e))?;
+                (IdentKind::BankAccount, card.as_str().to_owned(), card.masked())
+            }
+            FieldType::BankAccount => {
+                let acct = BankAccount::parse(raw).map_err(|e| core(&e))?;
+                (IdentKind::BankAccount, acct.as_str().to_owned(), acct.masked())
+            }
+            FieldType::Phone => {
+                let phone = Phone::parse(raw).map_err(|e| core(&e))?;
+                (IdentKind::Phone, phone.as_str().to_owned(), phone.masked())
+            }
+            _ => {
+                let email = parse_email(raw)?;
+                let masked = mask_email(&email);
+                (IdentKind::Email, email, masked)
             }
         };
-        let hs = buf.len();
-        buf.push_str(hash);
-        let ms = buf.len();
-        buf.push_str(masked);
-        Cell::Personal(hs, ms, ms, buf.len())
+        let mut hash = String::with_capacity(32);
+        self.pseudo.pseudonym_into(kind, &value, &mut hash);
+        let map = &mut self.cache[slot];
+        if map.len() >= CACHE_LIMIT {
+            map.clear(); // bounded memory whatever the file size
+        }
+        let cell = push_personal(buf, &hash, &masked);
+        map.insert(raw.into(), (hash.into(), masked.into()));
+        Ok(cell)
     }
 }
 
-fn kind_slot(kind: IdentKind) -> usize {
-    match kind {
-        IdentKind::ResidentId => 0,
-        IdentKind::Phone => 1,
-        IdentKind::BankAccount => 2,
-        IdentKind::Email => 3,
+/// Cache slot per identifier field type (cards and accounts hash alike but validate apart).
+fn personal_slot(ty: FieldType) -> usize {
+    match ty {
+        FieldType::ResidentId => 0,
+        FieldType::BankCard => 1,
+        FieldType::BankAccount => 2,
+        FieldType::Phone => 3,
+        _ => 4,
     }
+}
+
+fn push_personal(buf: &mut String, hash: &str, masked: &str) -> Cell {
+    let hs = buf.len();
+    buf.push_str(hash);
+    let ms = buf.len();
+    buf.push_str(masked);
+    Cell::Personal(hs, ms, ms, buf.len())
 }
 
 fn push_text(buf: &mut String, s: &str) -> Cell {
