@@ -1,6 +1,7 @@
 //! `qinglian.toml`: one typed struct, unknown keys refused so that a typo is an error and
 //! not a silently ignored setting. Environment overrides are applied by the CLI.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,7 @@ use crate::AppError;
 pub struct Config {
     pub organisation: Organisation,
     pub calendar: CalendarConfig,
+    pub rules: RulesConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -26,6 +28,31 @@ pub struct Organisation {
 pub struct CalendarConfig {
     /// Extra `date,kind,name` lines (e.g. next year's holiday notice), relative to the workspace.
     pub extra: Option<String>,
+}
+
+/// The rule base's workspace settings: parameter overrides and disabled rules.
+///
+/// ```toml
+/// [rules.params."FUN-009"]
+/// limit = 50000
+///
+/// [rules.disabled]
+/// "PRO-003" = "our open tenders follow the provincial 15-day rule"
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RulesConfig {
+    /// Per rule id, parameter name → value (checked against the parameter's type when rules run).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    /// Rule id → the reason it is switched off (shown in every run summary).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub disabled: BTreeMap<String, String>,
+}
+
+/// `FUN_001` (as environment variable names must write it) → `FUN-001`.
+fn rule_id_from_key(key: &str) -> String {
+    key.to_ascii_uppercase().replace('_', "-")
 }
 
 impl Default for Organisation {
@@ -54,7 +81,29 @@ impl Config {
         match key.to_ascii_lowercase().as_str() {
             "organisation__name" => self.organisation.name = value.to_owned(),
             "calendar__extra" => self.calendar.extra = Some(value.to_owned()),
-            other => return Err(format!("unknown setting '{other}'")),
+            other => {
+                if let Some(id) = other.strip_prefix("rules__disabled__") {
+                    self.rules
+                        .disabled
+                        .insert(rule_id_from_key(id), value.to_owned());
+                } else if let Some((id, param)) = other
+                    .strip_prefix("rules__params__")
+                    .and_then(|rest| rest.split_once("__"))
+                {
+                    // A TOML literal (number, true/false, "text", [list]); anything else is text.
+                    let v = toml::from_str::<toml::Table>(&format!("v = {value}"))
+                        .ok()
+                        .and_then(|mut t| t.remove("v"))
+                        .unwrap_or_else(|| toml::Value::String(value.to_owned()));
+                    self.rules
+                        .params
+                        .entry(rule_id_from_key(id))
+                        .or_default()
+                        .insert(param.to_owned(), v);
+                } else {
+                    return Err(format!("unknown setting '{other}'"));
+                }
+            }
         }
         Ok(())
     }
@@ -85,5 +134,28 @@ mod tests {
         c.set("ORGANISATION__NAME", "某市城投集团").unwrap();
         assert_eq!(Config::parse(&c.to_toml()).unwrap(), c);
         assert!(c.set("organisation__colour", "red").is_err());
+    }
+
+    #[test]
+    fn rule_settings_parse_and_override() {
+        let c = Config::parse(
+            "[rules.params.\"FUN-009\"]\nlimit = 50000\n[rules.disabled]\n\"PRO-003\" = \"15-day rule\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.rules.params["FUN-009"]["limit"],
+            toml::Value::Integer(50000)
+        );
+        assert_eq!(c.rules.disabled["PRO-003"], "15-day rule");
+        assert_eq!(Config::parse(&c.to_toml()).unwrap(), c);
+        assert!(Config::parse("[rules]\nparam = 1\n").is_err());
+        let mut c = Config::default();
+        c.set("RULES__PARAMS__FUN_009__LIMIT", "60000").unwrap();
+        c.set("RULES__DISABLED__pro_003", "not here").unwrap();
+        assert_eq!(
+            c.rules.params["FUN-009"]["limit"],
+            toml::Value::Integer(60000)
+        );
+        assert_eq!(c.rules.disabled["PRO-003"], "not here");
     }
 }

@@ -47,8 +47,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use qinglian_ledger::note::NoteSignature;
 use qinglian_ledger::{
-    Error as LedgerError, Hash, KeyKind, Log, Receipt, SignedCheckpoint, SignerKey,
-    VerifierKey, VerifyOptions, VerifyReport, Witness, WitnessState,
+    Error as LedgerError, Hash, KeyKind, Log, Receipt, SignedCheckpoint, SignerKey, VerifierKey,
+    VerifyOptions, VerifyReport, Witness, WitnessState,
 };
 use qinglian_store::{BatchRecord, BatchStatus, BatchStore};
 use serde::{Deserialize, Serialize};
@@ -896,7 +896,9 @@ fn check_import(
     let Some(b) = row else {
         return Ok(Some(record_problem(
             i,
-            format!("entry {i} records import batch {id}, which is missing from the desk (deleted?)"),
+            format!(
+                "entry {i} records import batch {id}, which is missing from the desk (deleted?)"
+            ),
         )));
     };
     if b.status != BatchStatus::Committed {
@@ -1074,14 +1076,14 @@ pub fn verify_bundle(
 fn count_bundle_events(dir: &Path, v: &mut Verification) -> Result<(), AppError> {
     use qinglian_ledger::record::{HEADER_LEN, RecordReader};
     let path = dir.join(qinglian_ledger::log::ENTRIES_FILE);
-    let mut file = std::io::BufReader::new(fs::File::open(&path).map_err(|e| AppError::io(&path, e))?);
+    let mut file =
+        std::io::BufReader::new(fs::File::open(&path).map_err(|e| AppError::io(&path, e))?);
     let mut head = [0u8; HEADER_LEN as usize];
     file.read_exact(&mut head)
         .map_err(|e| AppError::io(&path, e))?;
     let mut reader = RecordReader::new(file);
     while let Ok(Some(r)) = reader.next_record() {
-        let kind = LedgerEntry::parse(&r.payload)
-            .map_or("other", |e| e.event.kind());
+        let kind = LedgerEntry::parse(&r.payload).map_or("other", |e| e.event.kind());
         *v.events.entry(kind.to_owned()).or_default() += 1;
     }
     Ok(())
@@ -1203,7 +1205,11 @@ fn request_for(log: &Log, latest: &SignedCheckpoint, old: u64) -> Result<String,
         o if o == size => Vec::new(),
         o => log.consistency_proof(o, size)?,
     };
-    Ok(qinglian_ledger::add_checkpoint_body(old, &proof, &latest.note))
+    Ok(qinglian_ledger::add_checkpoint_body(
+        old,
+        &proof,
+        &latest.note,
+    ))
 }
 
 /// `checkpoint`'s note with every stored cosignature for its size.

@@ -315,9 +315,19 @@ async fn user_errors_are_user_errors() {
     assert!(e.is_user_error() && e.to_string().contains("bid-document"));
     assert!(ledger::prove(&ws, 0).unwrap_err().is_user_error());
     assert!(ledger::consistency(&ws, 5).unwrap_err().is_user_error());
-    assert!(ledger::parse_verifier_key("nope").unwrap_err().is_user_error());
-    let e = add_evidence(&ws, &dir.path().join("absent"), EvidenceKind::Other, None, "t")
-        .unwrap_err();
+    assert!(
+        ledger::parse_verifier_key("nope")
+            .unwrap_err()
+            .is_user_error()
+    );
+    let e = add_evidence(
+        &ws,
+        &dir.path().join("absent"),
+        EvidenceKind::Other,
+        None,
+        "t",
+    )
+    .unwrap_err();
     assert!(e.is_user_error(), "{e}");
 }
 

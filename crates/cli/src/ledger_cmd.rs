@@ -39,13 +39,9 @@ enum LedgerCommand {
         entry: String,
     },
     /// Consistency proof from an earlier tree size to the latest checkpoint / 一致性证明
-    Consistency {
-        old_size: u64,
-    },
+    Consistency { old_size: u64 },
     /// Write entries, checkpoints, cosignatures and the public key to DIR for an auditor / 导出
-    Export {
-        dir: PathBuf,
-    },
+    Export { dir: PathBuf },
     /// Verify an exported bundle with the public key alone (no workspace needed) / 校验导出包
     VerifyBundle {
         dir: PathBuf,
@@ -293,7 +289,8 @@ fn report(cli: &Cli, v: &Verification, what: &str) -> anyhow::Result<()> {
         println!(
             "  检查点 checkpoints: {} (latest size {}), 见证联署 cosignatures verified: {}",
             v.checkpoints,
-            v.latest_checkpoint_size.map_or("-".into(), |n| n.to_string()),
+            v.latest_checkpoint_size
+                .map_or("-".into(), |n| n.to_string()),
             v.cosignatures
         );
         if !v.events.is_empty() {

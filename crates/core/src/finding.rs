@@ -64,7 +64,9 @@ impl std::str::FromStr for Severity {
             "medium" => Ok(Self::Medium),
             "high" => Ok(Self::High),
             "critical" => Ok(Self::Critical),
-            other => Err(format!("unknown severity '{other}': use low, medium, high or critical")),
+            other => Err(format!(
+                "unknown severity '{other}': use low, medium, high or critical"
+            )),
         }
     }
 }
@@ -115,7 +117,14 @@ impl Finding {
     /// the same thing updates it instead of adding a duplicate.
     pub fn fingerprint(&self, extra_keys: &[&str]) -> String {
         let mut h = Sha256::new();
-        for part in [self.source.id.as_str(), self.subject.kind.as_str(), self.subject.id.as_str()].into_iter().chain(extra_keys.iter().copied()) {
+        for part in [
+            self.source.id.as_str(),
+            self.subject.kind.as_str(),
+            self.subject.id.as_str(),
+        ]
+        .into_iter()
+        .chain(extra_keys.iter().copied())
+        {
             h.update(part.as_bytes());
             h.update([0x1f]);
         }
@@ -129,16 +138,29 @@ mod tests {
 
     fn finding(id: &str, subject: &str) -> Finding {
         Finding {
-            source: FindingSource { kind: SourceKind::Rule, id: id.into(), version: "1.0.0".into(), content_hash: "h".into() },
+            source: FindingSource {
+                kind: SourceKind::Rule,
+                id: id.into(),
+                version: "1.0.0".into(),
+                content_hash: "h".into(),
+            },
             category: Category::Fun,
             severity: Severity::High,
-            subject: Subject { kind: "company".into(), id: subject.into(), name: None },
+            subject: Subject {
+                kind: "company".into(),
+                id: subject.into(),
+                name: None,
+            },
             department: None,
             amount: Some(Money::from_fen(100)),
             occurred_on: None,
             explanation_zh: "解释".into(),
             explanation_en: "why".into(),
-            evidence: vec![EvidenceRow { dataset: "payments".into(), batch: "b".into(), row: 2 }],
+            evidence: vec![EvidenceRow {
+                dataset: "payments".into(),
+                batch: "b".into(),
+                row: 2,
+            }],
             facts: BTreeMap::new(),
         }
     }
@@ -146,11 +168,23 @@ mod tests {
     #[test]
     fn fingerprints_separate_sources_subjects_and_keys() {
         let a = finding("FUN-001", "C1");
-        assert_eq!(a.fingerprint(&[]), finding("FUN-001", "C1").fingerprint(&[]));
-        assert_ne!(a.fingerprint(&[]), finding("FUN-002", "C1").fingerprint(&[]));
-        assert_ne!(a.fingerprint(&[]), finding("FUN-001", "C2").fingerprint(&[]));
+        assert_eq!(
+            a.fingerprint(&[]),
+            finding("FUN-001", "C1").fingerprint(&[])
+        );
+        assert_ne!(
+            a.fingerprint(&[]),
+            finding("FUN-002", "C1").fingerprint(&[])
+        );
+        assert_ne!(
+            a.fingerprint(&[]),
+            finding("FUN-001", "C2").fingerprint(&[])
+        );
         assert_ne!(a.fingerprint(&["T1"]), a.fingerprint(&["T2"]));
-        assert_ne!(finding("AB", "C").fingerprint(&[]), finding("A", "BC").fingerprint(&[]));
+        assert_ne!(
+            finding("AB", "C").fingerprint(&[]),
+            finding("A", "BC").fingerprint(&[])
+        );
     }
 
     #[test]

@@ -14,7 +14,11 @@ pub(crate) struct KeyColumns {
 
 impl KeyColumns {
     pub(crate) fn new(d: &Dataset) -> Self {
-        let key_fields = d.key.iter().filter_map(|k| d.fields.iter().position(|f| f.name == *k)).collect();
+        let key_fields = d
+            .key
+            .iter()
+            .filter_map(|k| d.fields.iter().position(|f| f.name == *k))
+            .collect();
         Self { key_fields }
     }
 

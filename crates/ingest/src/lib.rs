@@ -11,10 +11,10 @@
 
 mod encoding;
 mod error;
+mod keys;
 mod lake;
 mod mapping;
 mod normalise;
-mod keys;
 mod pipeline;
 mod quarantine;
 mod source;

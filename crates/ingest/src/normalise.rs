@@ -124,11 +124,19 @@ impl Normaliser {
             }
             FieldType::BankCard => {
                 let card = BankCard::parse(raw).map_err(|e| core(&e))?;
-                (IdentKind::BankAccount, card.as_str().to_owned(), card.masked())
+                (
+                    IdentKind::BankAccount,
+                    card.as_str().to_owned(),
+                    card.masked(),
+                )
             }
             FieldType::BankAccount => {
                 let acct = BankAccount::parse(raw).map_err(|e| core(&e))?;
-                (IdentKind::BankAccount, acct.as_str().to_owned(), acct.masked())
+                (
+                    IdentKind::BankAccount,
+                    acct.as_str().to_owned(),
+                    acct.masked(),
+                )
             }
             FieldType::Phone => {
                 let phone = Phone::parse(raw).map_err(|e| core(&e))?;

@@ -77,14 +77,24 @@ pub struct ImportStats {
 }
 
 /// Runs one import. On error nothing usable is left at `parquet_out` (the caller deletes it).
-pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<ImportStats, IngestError> {
+pub fn import_file(
+    req: ImportRequest<'_>,
+    progress: Progress<'_>,
+) -> Result<ImportStats, IngestError> {
     let d = req.dataset;
     req.mapping.validate(d, req.path)?;
     let format = match req.format {
         Some(f) => f,
         None => source::detect_format(req.path)?,
     };
-    let mut src = source::open(req.path, format, &OpenOptions { encoding: req.encoding, sheet: req.sheet })?;
+    let mut src = source::open(
+        req.path,
+        format,
+        &OpenOptions {
+            encoding: req.encoding,
+            sheet: req.sheet,
+        },
+    )?;
     let plan = plan_columns(d, src.headers(), &req.mapping, req.path)?;
     let encoding = src.encoding();
     let columns_used = d
@@ -94,7 +104,9 @@ pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<Imp
         .filter_map(|(f, s)| s.map(|c| (src.headers()[c].clone(), f.name.to_owned())))
         .collect();
 
-    let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 4);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 4);
     let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(IN_FLIGHT);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = mpsc::sync_channel::<Result<Processed, IngestError>>(IN_FLIGHT);
@@ -105,7 +117,13 @@ pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<Imp
     for _ in 0..workers {
         let rx = Arc::clone(&work_rx);
         let tx = done_tx.clone();
-        let mut w = Worker::new(d, plan.source_of_field.clone(), encoding, Normaliser::new(req.pseudonymiser.clone()), req.batch_id);
+        let mut w = Worker::new(
+            d,
+            plan.source_of_field.clone(),
+            encoding,
+            Normaliser::new(req.pseudonymiser.clone()),
+            req.batch_id,
+        );
         handles.push(std::thread::spawn(move || {
             loop {
                 // Hold the lock only to take a chunk, not while working on it.
@@ -122,23 +140,45 @@ pub fn import_file(req: ImportRequest<'_>, progress: Progress<'_>) -> Result<Imp
     let collector = {
         let out = req.parquet_out.to_owned();
         let quarantine = Quarantine::new(req.quarantine_out);
-        let unique: Vec<String> = d.key.iter().map(|k| (*k).to_owned()).chain([ROW_COLUMN.to_owned()]).collect();
+        let unique: Vec<String> = d
+            .key
+            .iter()
+            .map(|k| (*k).to_owned())
+            .chain([ROW_COLUMN.to_owned()])
+            .collect();
         let key_names = d.key.join(", ");
-        std::thread::spawn(move || collect(d, &out, &unique, quarantine, &key_names, done_rx, spent_tx, estimate_rx))
+        std::thread::spawn(move || {
+            collect(
+                d,
+                &out,
+                &unique,
+                quarantine,
+                &key_names,
+                done_rx,
+                spent_tx,
+                estimate_rx,
+            )
+        })
     };
 
     let read = read_chunks(src.as_mut(), &work_tx, &spent_rx, &estimate_tx, progress);
     drop(work_tx);
     drop(estimate_tx);
     for h in handles {
-        h.join().map_err(|_| IngestError::Internal("an import worker panicked".into()))?;
+        h.join()
+            .map_err(|_| IngestError::Internal("an import worker panicked".into()))?;
     }
-    let collected = collector.join().map_err(|_| IngestError::Internal("the Parquet writer panicked".into()))?;
+    let collected = collector
+        .join()
+        .map_err(|_| IngestError::Internal("the Parquet writer panicked".into()))?;
     let read = read?;
     let c = collected?;
     progress(src.total(), src.total());
     if c.read != read {
-        return Err(IngestError::Internal(format!("{read} rows read but {} reached the writer", c.read)));
+        return Err(IngestError::Internal(format!(
+            "{read} rows read but {} reached the writer",
+            c.read
+        )));
     }
     Ok(ImportStats {
         format,
@@ -165,7 +205,11 @@ fn read_chunks(
     let total = src.total();
     let mut read = 0u64;
     for seq in 0.. {
-        let mut chunk = spent.try_recv().unwrap_or_else(|_| Chunk { seq, kinds: Vec::with_capacity(CHUNK_ROWS), records: Vec::new() });
+        let mut chunk = spent.try_recv().unwrap_or_else(|_| Chunk {
+            seq,
+            kinds: Vec::with_capacity(CHUNK_ROWS),
+            records: Vec::new(),
+        });
         chunk.seq = seq;
         chunk.kinds.clear();
         let mut at_end = false;
@@ -186,7 +230,11 @@ fn read_chunks(
         read += chunk.kinds.len() as u64;
         if seq == 0 && !at_end && read > 0 {
             let per_row = (src.position() / read).max(1);
-            let _ = estimate.send(usize::try_from(total / per_row).unwrap_or(0).min(50_000_000));
+            let _ = estimate.send(
+                usize::try_from(total / per_row)
+                    .unwrap_or(0)
+                    .min(50_000_000),
+            );
         }
         // The first chunk goes even when empty, so an empty file still gets its (empty) Parquet file.
         if (!chunk.kinds.is_empty() || seq == 0) && work.send(chunk).is_err() {
@@ -245,16 +293,28 @@ fn collect(
         }
     }
     if !pending.is_empty() {
-        return Err(IngestError::Internal("an import worker stopped before finishing its chunk".into()));
+        return Err(IngestError::Internal(
+            "an import worker stopped before finishing its chunk".into(),
+        ));
     }
     let file = writer.into_inner()?;
     file.sync_all().map_err(|e| IngestError::io(out, e))?;
     let lines = quarantine.lines;
-    Ok(Collected { read, quarantined, lines, file: quarantine.finish()? })
+    Ok(Collected {
+        read,
+        quarantined,
+        lines,
+        file: quarantine.finish()?,
+    })
 }
 
 /// Removes rows whose key was already seen in this file and quarantines them.
-fn drop_duplicates(p: &Processed, keys: &mut KeySet, quarantine: &mut Quarantine, key_names: &str) -> Result<RecordBatch, IngestError> {
+fn drop_duplicates(
+    p: &Processed,
+    keys: &mut KeySet,
+    quarantine: &mut Quarantine,
+    key_names: &str,
+) -> Result<RecordBatch, IngestError> {
     if p.keys.is_empty() {
         return Ok(p.batch.clone());
     }
@@ -262,14 +322,28 @@ fn drop_duplicates(p: &Processed, keys: &mut KeySet, quarantine: &mut Quarantine
     if fresh.iter().all(|f| *f) {
         return Ok(p.batch.clone());
     }
-    let rows = p.batch.column_by_name(ROW_COLUMN).map(|c| c.as_primitive::<arrow_array::types::Int64Type>().clone());
+    let rows = p
+        .batch
+        .column_by_name(ROW_COLUMN)
+        .map(|c| c.as_primitive::<arrow_array::types::Int64Type>().clone());
     for (i, ok) in fresh.iter().enumerate() {
         if !ok {
-            let row = rows.as_ref().map_or(0, |r| u64::try_from(r.value(i)).unwrap_or(0));
-            quarantine.add(row, "", "", &format!("主键（{key_names}）在本文件中重复"), &format!("duplicate key ({key_names}) within this file"))?;
+            let row = rows
+                .as_ref()
+                .map_or(0, |r| u64::try_from(r.value(i)).unwrap_or(0));
+            quarantine.add(
+                row,
+                "",
+                "",
+                &format!("主键（{key_names}）在本文件中重复"),
+                &format!("duplicate key ({key_names}) within this file"),
+            )?;
         }
     }
-    Ok(arrow_select::filter::filter_record_batch(&p.batch, &BooleanArray::from(fresh))?)
+    Ok(arrow_select::filter::filter_record_batch(
+        &p.batch,
+        &BooleanArray::from(fresh),
+    )?)
 }
 
 fn writer_props(unique: &[String]) -> WriterProperties {

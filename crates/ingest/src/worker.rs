@@ -60,7 +60,13 @@ pub(crate) struct Worker {
 }
 
 impl Worker {
-    pub(crate) fn new(dataset: &'static Dataset, source_of_field: Vec<Option<usize>>, encoding: Encoding, norm: Normaliser, batch_id: &str) -> Self {
+    pub(crate) fn new(
+        dataset: &'static Dataset,
+        source_of_field: Vec<Option<usize>>,
+        encoding: Encoding,
+        norm: Normaliser,
+        batch_id: &str,
+    ) -> Self {
         Self {
             dataset,
             source_of_field,
@@ -82,7 +88,13 @@ impl Worker {
             let row = match kind {
                 RawRow::Broken { row, zh, en } => {
                     refused += 1;
-                    lines.push(QuarantineLine { row: *row, column: "", raw: String::new(), zh: zh.clone(), en: en.clone() });
+                    lines.push(QuarantineLine {
+                        row: *row,
+                        column: "",
+                        raw: String::new(),
+                        zh: zh.clone(),
+                        en: en.clone(),
+                    });
                     continue;
                 }
                 RawRow::Cells(row) => *row,
@@ -98,7 +110,15 @@ impl Worker {
             }
         }
         let batch = self.builder.finish()?;
-        Ok(Processed { seq: chunk.seq, batch, keys, lines, read: chunk.kinds.len() as u64, refused, chunk })
+        Ok(Processed {
+            seq: chunk.seq,
+            batch,
+            keys,
+            lines,
+            read: chunk.kinds.len() as u64,
+            refused,
+            chunk,
+        })
     }
 
     /// Parses one row into `self.cells`; false if any cell was refused (see `self.errors`).
@@ -117,11 +137,17 @@ impl Worker {
             let value = match (whole, col.and_then(|c| record.range(c))) {
                 (Some(line), Some(r)) => Some(Cow::Borrowed(&line[r])),
                 (Some(_), None) => Some(Cow::Borrowed("")),
-                (None, _) => self.encoding.decode(col.and_then(|c| record.get(c)).unwrap_or(b"")),
+                (None, _) => self
+                    .encoding
+                    .decode(col.and_then(|c| record.get(c)).unwrap_or(b"")),
             };
             let Some(value) = value else {
                 let enc = self.encoding.name();
-                self.errors.push((fi, format!("不是有效的 {enc} 文本，请用 --encoding 指定编码"), format!("not valid {enc} text; set --encoding")));
+                self.errors.push((
+                    fi,
+                    format!("不是有效的 {enc} 文本，请用 --encoding 指定编码"),
+                    format!("not valid {enc} text; set --encoding"),
+                ));
                 self.cells.push(Cell::Null);
                 continue;
             };
@@ -139,9 +165,20 @@ impl Worker {
     fn quarantine(&mut self, record: &csv::ByteRecord, row: u64, lines: &mut Vec<QuarantineLine>) {
         for (fi, zh, en) in self.errors.drain(..) {
             let f = &self.dataset.fields[fi];
-            let raw = self.source_of_field[fi].and_then(|c| record.get(c)).unwrap_or(b"");
-            let raw = self.encoding.decode(raw).map_or_else(|| String::from_utf8_lossy(raw).into_owned(), Cow::into_owned);
-            lines.push(QuarantineLine { row, column: f.name, raw: mask_raw(f, &raw), zh, en });
+            let raw = self.source_of_field[fi]
+                .and_then(|c| record.get(c))
+                .unwrap_or(b"");
+            let raw = self.encoding.decode(raw).map_or_else(
+                || String::from_utf8_lossy(raw).into_owned(),
+                Cow::into_owned,
+            );
+            lines.push(QuarantineLine {
+                row,
+                column: f.name,
+                raw: mask_raw(f, &raw),
+                zh,
+                en,
+            });
         }
     }
 }

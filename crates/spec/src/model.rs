@@ -180,5 +180,8 @@ pub(crate) const fn opt(
     doc: &'static str,
     aliases: &'static [&'static str],
 ) -> Field {
-    Field { required: false, ..req(name, ty, zh, en, doc, aliases) }
+    Field {
+        required: false,
+        ..req(name, ty, zh, en, doc, aliases)
+    }
 }

@@ -13,6 +13,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqlitePool};
 
+mod findings;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A SQLite-backed store.

@@ -7,6 +7,11 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+mod findings;
+pub use findings::{
+    FindingCount, FindingFilter, FindingRecord, FindingStatus, FindingStore, NewFinding, SyncCounts,
+};
+
 /// Lifecycle of an import batch. Only `Committed` batches are visible to analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

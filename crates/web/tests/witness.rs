@@ -81,7 +81,11 @@ fn cosigns_and_saves_its_state_before_answering() {
     let mut s = setup();
     let r = post(&s.url, &s.log.witness_request(0).unwrap());
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.content_type.starts_with("text/plain"), "{}", r.content_type);
+    assert!(
+        r.content_type.starts_with("text/plain"),
+        "{}",
+        r.content_type
+    );
     let latest = s.log.latest_checkpoint().unwrap().clone();
     let wkey = SignerKey::from_seed("example.org/witness", KeyKind::Cosigner, [9; 32])
         .unwrap()
@@ -142,12 +146,18 @@ fn unknown_logs_forged_signatures_and_garbage_are_refused() {
     let mut forged = Log::open(dir2.path()).unwrap();
     forged.append_batch(&[b"x"]).unwrap();
     forged.sign_checkpoint(&impostor).unwrap();
-    assert_eq!(post(&s.url, &forged.witness_request(0).unwrap()).status, 403);
+    assert_eq!(
+        post(&s.url, &forged.witness_request(0).unwrap()).status,
+        403
+    );
 
     let r = post(&s.url, "hello\n");
     assert_eq!(r.status, 400);
     assert!(r.content_type.starts_with("text/plain"));
-    assert!(!s.state_file.exists(), "nothing was cosigned, nothing saved");
+    assert!(
+        !s.state_file.exists(),
+        "nothing was cosigned, nothing saved"
+    );
 }
 
 #[test]

@@ -1,0 +1,312 @@
+//! Analysis with the rule base: load the built-in and workspace rule packs, apply the
+//! workspace's parameter overrides and disabled rules, run every rule over the committed
+//! lake and keep the findings in the desk (deduplicated by fingerprint, resolved when they
+//! stop firing). Also the rule-base chores: list, test fixtures, lint, render docs.
+//!
+//! A rule that cannot run (broken SQL, bad parameter, missing data) is reported in the
+//! summary and never stops the others.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use qinglian_core::calendar::Calendar;
+use qinglian_core::{Category, SourceKind};
+use qinglian_store::{
+    BatchStatus, BatchStore, FindingFilter, FindingRecord, FindingStore, NewFinding,
+};
+use serde::Serialize;
+
+pub use qinglian_rules::{
+    CaseOutcome, Level, LintIssue, LoadProblem, Origin, ParamValue, Rule, RulePack, RulesError,
+};
+
+use crate::{AppError, Config, Workspace};
+
+/// The folder of a workspace's own rules.
+pub const WORKSPACE_RULES_DIR: &str = "rules";
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Only this rule (by id); all enabled rules when `None`.
+    pub rule: Option<String>,
+}
+
+/// How one rule's run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum RuleStatus {
+    /// Ran; its findings are stored.
+    Ran,
+    /// Not run: a dataset it needs has no committed data.
+    NotRun { needs: Vec<String> },
+    /// Switched off in qinglian.toml.
+    Disabled { reason: String },
+    /// The rule is broken (SQL error, unknown column, bad parameter); its findings are left
+    /// as they were.
+    Failed { error: String },
+}
+
+/// One rule in a run summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRun {
+    pub id: String,
+    pub version: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub category: Category,
+    #[serde(flatten)]
+    pub status: RuleStatus,
+    pub hits: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub reopened: u64,
+    pub resolved: u64,
+    pub millis: u64,
+}
+
+/// What `qinglian run` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub started_at: DateTime<Utc>,
+    pub millis: u64,
+    pub rules: Vec<RuleRun>,
+    /// Rule files that could not be loaded at all.
+    pub problems: Vec<LoadProblem>,
+    pub hits: u64,
+    pub new: u64,
+    pub resolved: u64,
+    pub ran: usize,
+    pub not_run: usize,
+    pub disabled: usize,
+    pub failed: usize,
+}
+
+impl RunSummary {
+    /// Hits per category, for the demo's summary.
+    pub fn hits_by_category(&self) -> BTreeMap<Category, u64> {
+        let mut out = BTreeMap::new();
+        for r in &self.rules {
+            *out.entry(r.category).or_default() += r.hits;
+        }
+        out
+    }
+}
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The built-in pack with the workspace's rules (if any) laid over it.
+pub fn rule_pack(ws: Option<&Workspace>) -> Result<RulePack, AppError> {
+    let mut pack = RulePack::builtin();
+    if let Some(ws) = ws {
+        pack.overlay(RulePack::load_dir(&ws.root.join(WORKSPACE_RULES_DIR))?);
+    }
+    Ok(pack)
+}
+
+/// The calendar rules use: built in, plus `calendar.extra` of the workspace.
+pub fn calendar(ws: &Workspace) -> Result<Calendar, AppError> {
+    let mut cal = Calendar::builtin();
+    if let Some(extra) = &ws.config.calendar.extra {
+        let path = ws.root.join(extra);
+        let text = std::fs::read_to_string(&path).map_err(|e| AppError::io(&path, e))?;
+        cal.merge_csv(&text).map_err(|e| AppError::Config {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(cal)
+}
+
+/// Refuses settings that name rules or parameters that do not exist: a typo must not
+/// silently leave a rule with its default.
+fn check_settings(config: &Config, pack: &RulePack) -> Result<(), AppError> {
+    let bad = |reason: String| AppError::Config {
+        path: "qinglian.toml [rules]".into(),
+        reason,
+    };
+    for id in config.rules.params.keys().chain(config.rules.disabled.keys()) {
+        if pack.get(id).is_none() {
+            return Err(bad(format!(
+                "no rule '{id}'; `qinglian rules list` shows the rule ids"
+            )));
+        }
+    }
+    for (id, params) in &config.rules.params {
+        if let Some(rule) = pack.get(id) {
+            qinglian_rules::effective_params(rule, params)?;
+        }
+    }
+    Ok(())
+}
+
+fn overrides<'a>(config: &'a Config, id: &str) -> Option<&'a BTreeMap<String, toml::Value>> {
+    config
+        .rules
+        .params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(id))
+        .map(|(_, v)| v)
+}
+
+fn disabled_reason(config: &Config, id: &str) -> Option<String> {
+    config
+        .rules
+        .disabled
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(id))
+        .map(|(_, v)| v.clone())
+}
+
+/// The committed lake files of each dataset.
+async fn lake_files(ws: &Workspace) -> Result<BTreeMap<String, Vec<PathBuf>>, AppError> {
+    let mut out: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for b in ws.store.batches_in_state(BatchStatus::Committed).await? {
+        out.entry(b.dataset.clone())
+            .or_default()
+            .push(ws.root.join(&b.lake_file));
+    }
+    Ok(out)
+}
+
+/// Runs the enabled rules (or one) over the committed lake and stores their findings.
+pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, AppError> {
+    let started = Instant::now();
+    let started_at = Utc::now();
+    let pack = rule_pack(Some(ws))?;
+    check_settings(&ws.config, &pack)?;
+    let selected: Vec<&Rule> = match &opts.rule {
+        Some(id) => vec![
+            pack.get(id)
+                .ok_or_else(|| RulesError::UnknownRule(id.clone()))?,
+        ],
+        None => pack.rules.iter().collect(),
+    };
+    let mut engine = qinglian_rules::Engine::new(calendar(ws)?)?;
+    for (dataset, files) in lake_files(ws).await? {
+        if qinglian_spec::dataset(&dataset).is_some() {
+            engine.register_lake(&dataset, &files).await?;
+        }
+    }
+    let mut rules = Vec::with_capacity(selected.len());
+    for rule in selected {
+        let t = Instant::now();
+        let m = &rule.meta;
+        let mut run = RuleRun {
+            id: m.id.clone(),
+            version: m.version.clone(),
+            name_zh: m.name_zh.clone(),
+            name_en: m.name_en.clone(),
+            category: rule.category,
+            status: RuleStatus::Ran,
+            hits: 0,
+            new: 0,
+            updated: 0,
+            reopened: 0,
+            resolved: 0,
+            millis: 0,
+        };
+        let missing = engine.missing(rule);
+        if let Some(reason) = disabled_reason(&ws.config, &m.id) {
+            run.status = RuleStatus::Disabled { reason };
+        } else if !missing.is_empty() {
+            run.status = RuleStatus::NotRun { needs: missing };
+        } else {
+            let empty = BTreeMap::new();
+            let outcome = match qinglian_rules::effective_params(
+                rule,
+                overrides(&ws.config, &m.id).unwrap_or(&empty),
+            ) {
+                Ok(params) => engine.run(rule, &params).await,
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(hits) => {
+                    let found: Vec<NewFinding> = hits
+                        .into_iter()
+                        .map(|h| NewFinding {
+                            fingerprint: h.fingerprint,
+                            finding: h.finding,
+                        })
+                        .collect();
+                    let counts = ws
+                        .store
+                        .sync_findings(SourceKind::Rule, &m.id, &found, started_at)
+                        .await?;
+                    run.hits = found.len() as u64;
+                    run.new = counts.new;
+                    run.updated = counts.updated;
+                    run.reopened = counts.reopened;
+                    run.resolved = counts.resolved;
+                }
+                Err(e) => run.status = RuleStatus::Failed { error: e.to_string() },
+            }
+        }
+        run.millis = millis(t);
+        rules.push(run);
+    }
+    let count = |f: fn(&RuleStatus) -> bool| rules.iter().filter(|r| f(&r.status)).count();
+    Ok(RunSummary {
+        started_at,
+        millis: millis(started),
+        hits: rules.iter().map(|r| r.hits).sum(),
+        new: rules.iter().map(|r| r.new + r.reopened).sum(),
+        resolved: rules.iter().map(|r| r.resolved).sum(),
+        ran: count(|s| matches!(s, RuleStatus::Ran)),
+        not_run: count(|s| matches!(s, RuleStatus::NotRun { .. })),
+        disabled: count(|s| matches!(s, RuleStatus::Disabled { .. })),
+        failed: count(|s| matches!(s, RuleStatus::Failed { .. })),
+        problems: pack.problems.clone(),
+        rules,
+    })
+}
+
+/// A rule's parameter values: defaults with the given overrides, type-checked.
+pub fn effective_params(
+    rule: &Rule,
+    overrides: Option<&BTreeMap<String, toml::Value>>,
+) -> Result<BTreeMap<String, ParamValue>, AppError> {
+    let empty = BTreeMap::new();
+    Ok(qinglian_rules::effective_params(
+        rule,
+        overrides.unwrap_or(&empty),
+    )?)
+}
+
+/// Runs the fixtures of every rule of the pack (or one), in id order.
+pub async fn test_rules(pack: &RulePack, only: Option<&str>) -> Result<Vec<CaseOutcome>, AppError> {
+    let rules: Vec<&Rule> = match only {
+        Some(id) => vec![
+            pack.get(id)
+                .ok_or_else(|| RulesError::UnknownRule(id.to_owned()))?,
+        ],
+        None => pack.rules.iter().collect(),
+    };
+    let mut out = Vec::new();
+    for r in rules {
+        out.extend(qinglian_rules::run_fixtures(r).await);
+    }
+    Ok(out)
+}
+
+/// Lints the pack: load problems, SQL that does not plan, missing columns or fixtures.
+pub async fn lint_rules(pack: &RulePack) -> Vec<LintIssue> {
+    qinglian_rules::lint(pack).await
+}
+
+/// The documentation pages of the pack: file name → Markdown.
+pub async fn rule_docs(pack: &RulePack) -> BTreeMap<String, String> {
+    qinglian_rules::doc::render_all(pack).await
+}
+
+/// Findings kept in the desk.
+pub async fn findings(
+    ws: &Workspace,
+    filter: &FindingFilter,
+) -> Result<Vec<FindingRecord>, AppError> {
+    Ok(ws.store.list_findings(filter).await?)
+}

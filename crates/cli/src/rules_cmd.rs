@@ -1,0 +1,453 @@
+//! `qinglian run`, `qinglian rules …` and `qinglian findings list`: the rule base from the
+//! command line. Each command parses its arguments, calls `qinglian_app::analysis` and
+//! renders the result (text, or JSON with `--json`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use qinglian_app::analysis::{
+    self, Level, Origin, RuleStatus, RulePack, RulesError, RunOptions,
+};
+use qinglian_app::{AppError, Workspace};
+use qinglian_store::{FindingFilter, FindingStatus};
+
+use crate::Cli;
+use crate::output::{json, table};
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Run only this rule (e.g. FUN-001)
+    #[arg(long)]
+    rule: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    command: RulesCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCommand {
+    /// Every rule: id, category, severity, name, data needed / 规则列表
+    List,
+    /// One rule: description, parameters (with the workspace's values), basis, SQL / 规则详情
+    Show {
+        /// Rule id, e.g. FUN-001
+        id: String,
+    },
+    /// Run the rules' fixtures (positive and negative cases) / 规则测试
+    Test {
+        /// Only this rule
+        id: Option<String>,
+    },
+    /// Check rule files without data: SQL plans, columns, parameters, fixtures / 规则检查
+    Lint,
+    /// Write one Markdown page per rule and an index / 生成规则文档
+    Doc {
+        /// Folder to write (default docs/rules)
+        #[arg(long, default_value = "docs/rules")]
+        out: PathBuf,
+        /// Only check that the folder is current; exit 2 if not
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct FindingsArgs {
+    #[command(subcommand)]
+    command: FindingsCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum FindingsCommand {
+    /// Findings kept in the workspace, newest first / 发现列表
+    List {
+        /// Only this rule's findings
+        #[arg(long)]
+        rule: Option<String>,
+        /// Include findings resolved by later data
+        #[arg(long)]
+        all: bool,
+        /// At most this many
+        #[arg(long)]
+        limit: Option<u64>,
+    },
+}
+
+fn workspace_dir(cli: &Cli) -> PathBuf {
+    cli.workspace.clone().unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `QINGLIAN__SECTION__KEY=value` settings override qinglian.toml.
+fn env_overrides() -> Vec<(String, String)> {
+    std::env::vars()
+        .filter_map(|(k, v)| k.strip_prefix("QINGLIAN__").map(|rest| (rest.to_owned(), v)))
+        .collect()
+}
+
+async fn open(cli: &Cli) -> anyhow::Result<Workspace> {
+    Ok(Workspace::open(&workspace_dir(cli), &env_overrides()).await?)
+}
+
+/// The workspace if the folder holds one (its rules join the built-in pack), else none.
+async fn open_if_any(cli: &Cli) -> anyhow::Result<Option<Workspace>> {
+    let dir = workspace_dir(cli);
+    if dir.join("qinglian.toml").exists() {
+        Ok(Some(open(cli).await?))
+    } else {
+        Ok(None)
+    }
+}
+
+fn user_error(file: &str, reason: String) -> anyhow::Error {
+    AppError::Rules(RulesError::Definition {
+        file: file.to_owned(),
+        reason,
+    })
+    .into()
+}
+
+pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
+    let ws = open(cli).await?;
+    let summary = analysis::run_rules(
+        &ws,
+        &RunOptions {
+            rule: a.rule.clone(),
+        },
+    )
+    .await;
+    ws.store.close().await;
+    let s = summary?;
+    if cli.json {
+        return json(&s);
+    }
+    let rows: Vec<Vec<String>> = s
+        .rules
+        .iter()
+        .map(|r| {
+            let status = match &r.status {
+                RuleStatus::Ran => "ok".to_owned(),
+                RuleStatus::NotRun { needs } => format!("not run: needs {}", needs.join(", ")),
+                RuleStatus::Disabled { reason } => format!("disabled: {reason}"),
+                RuleStatus::Failed { .. } => "FAILED".to_owned(),
+            };
+            vec![
+                r.id.clone(),
+                status,
+                r.hits.to_string(),
+                r.new.to_string(),
+                r.resolved.to_string(),
+                r.name_zh.clone(),
+            ]
+        })
+        .collect();
+    table(&["rule", "status", "hits", "new", "resolved", "名称"], &rows);
+    for r in &s.rules {
+        if let RuleStatus::Failed { error } = &r.status {
+            println!("\n规则失败 {} failed: {error}", r.id);
+        }
+    }
+    for p in &s.problems {
+        println!("\n无法加载 cannot load {}: {}", p.file, p.reason);
+    }
+    println!(
+        "\n{} 条规则 rules: {} 运行 ran, {} 缺数据未运行 not run, {} 停用 disabled, {} 失败 failed",
+        s.rules.len(),
+        s.ran,
+        s.not_run,
+        s.disabled,
+        s.failed
+    );
+    println!(
+        "发现 findings: {} hits ({} 新 new, {} 已消除 resolved) in {} ms",
+        s.hits, s.new, s.resolved, s.millis
+    );
+    if s.hits > 0 {
+        println!(
+            "下一步 Next: qinglian --workspace {} findings list",
+            workspace_dir(cli).display()
+        );
+    }
+    Ok(())
+}
+
+async fn pack_for(cli: &Cli) -> anyhow::Result<(RulePack, Option<Workspace>)> {
+    let ws = open_if_any(cli).await?;
+    let pack = analysis::rule_pack(ws.as_ref())?;
+    Ok((pack, ws))
+}
+
+pub async fn rules(cli: &Cli, a: &RulesArgs) -> anyhow::Result<()> {
+    let (pack, ws) = pack_for(cli).await?;
+    if let Some(ws) = &ws {
+        ws.store.close().await;
+    }
+    match &a.command {
+        RulesCommand::List => list(cli, &pack),
+        RulesCommand::Show { id } => show(cli, &pack, ws.as_ref(), id),
+        RulesCommand::Test { id } => test(cli, &pack, id.as_deref()).await,
+        RulesCommand::Lint => lint(cli, &pack).await,
+        RulesCommand::Doc { out, check } => doc(cli, &pack, out, *check).await,
+    }
+}
+
+fn list(cli: &Cli, pack: &RulePack) -> anyhow::Result<()> {
+    if cli.json {
+        let v: Vec<_> = pack
+            .rules
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "id": r.meta.id, "version": r.meta.version, "category": r.category,
+                    "severity": r.severity, "name_zh": r.meta.name_zh, "name_en": r.meta.name_en,
+                    "datasets": r.meta.datasets, "origin": r.origin, "file": r.file,
+                })
+            })
+            .collect();
+        return json(&serde_json::json!({"rules": v, "problems": pack.problems}));
+    }
+    let rows: Vec<Vec<String>> = pack
+        .rules
+        .iter()
+        .map(|r| {
+            vec![
+                r.meta.id.clone(),
+                r.category.name_zh().to_owned(),
+                r.meta.severity.clone(),
+                r.meta.name_zh.clone(),
+                r.meta.name_en.clone(),
+                if r.origin == Origin::Workspace {
+                    "workspace".to_owned()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    table(&["rule", "类别", "severity", "名称", "name", ""], &rows);
+    for p in &pack.problems {
+        println!("无法加载 cannot load {}: {}", p.file, p.reason);
+    }
+    println!(
+        "\n规则库 Rule base: {} rules; `qinglian rules show ID` for one rule.",
+        pack.rules.len()
+    );
+    Ok(())
+}
+
+fn show(cli: &Cli, pack: &RulePack, ws: Option<&Workspace>, id: &str) -> anyhow::Result<()> {
+    let rule = pack
+        .get(id)
+        .ok_or_else(|| AppError::Rules(RulesError::UnknownRule(id.to_owned())))?;
+    let m = &rule.meta;
+    let overrides = ws.and_then(|w| {
+        w.config
+            .rules
+            .params
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&m.id))
+            .map(|(_, v)| v.clone())
+    });
+    let effective = qinglian_app::analysis::effective_params(rule, overrides.as_ref())?;
+    if cli.json {
+        let params: serde_json::Map<String, serde_json::Value> = effective
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.display())))
+            .collect();
+        return json(&serde_json::json!({
+            "meta": m, "category": rule.category, "file": rule.file, "origin": rule.origin,
+            "effective_params": params, "sql": rule.sql,
+        }));
+    }
+    println!("{} {} — {}  (v{}, {})", m.id, m.name_zh, m.name_en, m.version, rule.file);
+    println!(
+        "  类别 category {} {} · 严重程度 severity {} · 对象 subject {}",
+        rule.category.prefix(),
+        rule.category.name_zh(),
+        m.severity,
+        m.subject.kind
+    );
+    println!("  数据 data: {}", m.datasets.join(", "));
+    println!("\n{}\n{}", m.description_zh.trim(), m.description_en.trim());
+    if !m.params.is_empty() {
+        println!();
+        let rows: Vec<Vec<String>> = m
+            .params
+            .iter()
+            .map(|(k, p)| {
+                vec![
+                    k.clone(),
+                    p.ty.name().to_owned(),
+                    effective.get(k).map(|v| v.display()).unwrap_or_default(),
+                    p.zh.clone(),
+                ]
+            })
+            .collect();
+        table(&["parameter", "type", "value", "说明"], &rows);
+    }
+    println!("\n依据 basis: {}", m.basis.trim());
+    println!("分派 routing: {}", m.routing.trim());
+    for fp in &m.false_positives {
+        println!("误报 false positive: {}", fp.trim());
+    }
+    println!("\n{}", rule.sql.trim_end());
+    Ok(())
+}
+
+async fn test(cli: &Cli, pack: &RulePack, only: Option<&str>) -> anyhow::Result<()> {
+    let outcomes = analysis::test_rules(pack, only).await?;
+    let failed: Vec<_> = outcomes.iter().filter(|o| o.failure.is_some()).collect();
+    if cli.json {
+        let v: Vec<_> = outcomes
+            .iter()
+            .map(|o| {
+                serde_json::json!({"rule": o.rule, "case": o.case, "positive": o.positive,
+                    "ok": o.failure.is_none(), "failure": o.failure, "hits": o.hits.len()})
+            })
+            .collect();
+        json(&v)?;
+    } else {
+        for o in &outcomes {
+            match &o.failure {
+                None => println!("ok    {} {}", o.rule, o.case),
+                Some(f) => println!("FAIL  {} {}: {f}", o.rule, o.case),
+            }
+        }
+        println!(
+            "\n{} 个用例 cases: {} 通过 passed, {} 失败 failed",
+            outcomes.len(),
+            outcomes.len() - failed.len(),
+            failed.len()
+        );
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(user_error(
+            &failed[0].rule,
+            format!(
+                "{} fixture case(s) failed; see the FAIL lines / 规则测试未通过",
+                failed.len()
+            ),
+        ))
+    }
+}
+
+async fn lint(cli: &Cli, pack: &RulePack) -> anyhow::Result<()> {
+    let issues = analysis::lint_rules(pack).await;
+    let errors = issues.iter().filter(|i| i.level == Level::Error).count();
+    if cli.json {
+        json(&issues)?;
+    } else {
+        for i in &issues {
+            let level = if i.level == Level::Error { "error" } else { "warning" };
+            println!("{level}: {}: {}", i.file, i.message);
+        }
+        println!(
+            "{} 条规则 rules checked: {} 错误 errors, {} 警告 warnings",
+            pack.rules.len(),
+            errors,
+            issues.len() - errors
+        );
+    }
+    if errors == 0 {
+        Ok(())
+    } else {
+        Err(user_error(
+            "rules",
+            format!("{errors} error(s) in rule files / 规则文件有错误"),
+        ))
+    }
+}
+
+async fn doc(cli: &Cli, pack: &RulePack, out: &Path, check: bool) -> anyhow::Result<()> {
+    let pages = analysis::rule_docs(pack).await;
+    if check {
+        let stale: Vec<&String> = pages
+            .iter()
+            .filter(|(name, text)| {
+                std::fs::read_to_string(out.join(name)).ok().as_deref() != Some(text.as_str())
+            })
+            .map(|(name, _)| name)
+            .collect();
+        if stale.is_empty() {
+            println!("{} is current ({} pages)", out.display(), pages.len());
+            return Ok(());
+        }
+        return Err(user_error(
+            &out.display().to_string(),
+            format!(
+                "stale or missing: {}; run `qinglian rules doc --out {}`",
+                stale
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                out.display()
+            ),
+        ));
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".md") && !pages.contains_key(&name) {
+                std::fs::remove_file(e.path())
+                    .with_context(|| format!("removing the stale page {}", e.path().display()))?;
+            }
+        }
+    }
+    for (name, text) in &pages {
+        let p = out.join(name);
+        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if cli.json {
+        return json(&serde_json::json!({"out": out, "pages": pages.len()}));
+    }
+    println!("已生成 wrote {} pages to {}", pages.len(), out.display());
+    Ok(())
+}
+
+pub async fn findings(cli: &Cli, a: &FindingsArgs) -> anyhow::Result<()> {
+    let FindingsCommand::List { rule, all, limit } = &a.command;
+    let ws = open(cli).await?;
+    let filter = FindingFilter {
+        source_id: rule.as_ref().map(|r| r.to_ascii_uppercase()),
+        status: (!all).then_some(FindingStatus::Open),
+        limit: *limit,
+        ..FindingFilter::default()
+    };
+    let found = analysis::findings(&ws, &filter).await;
+    ws.store.close().await;
+    let found = found?;
+    if cli.json {
+        return json(&found);
+    }
+    if found.is_empty() {
+        println!("暂无发现 No findings. Run the rules first: qinglian run");
+        return Ok(());
+    }
+    for f in &found {
+        let x = &f.finding;
+        println!(
+            "#{} {} {} {} {} {}{}",
+            f.id,
+            x.source.id,
+            x.severity.name_zh(),
+            x.subject.kind,
+            x.subject.id,
+            x.amount.map(|m| format!("{m} 元")).unwrap_or_default(),
+            if f.status == FindingStatus::ResolvedByData {
+                " (已消除 resolved)"
+            } else {
+                ""
+            }
+        );
+        println!("    {}", x.explanation_zh);
+    }
+    println!("\n{} 个发现 findings", found.len());
+    Ok(())
+}

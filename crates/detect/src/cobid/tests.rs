@@ -1,0 +1,138 @@
+use qinglian_core::{EvidenceRow, Severity};
+
+use super::*;
+
+/// A market of 60 tenders: a ring of three firms (R1–R3) that bid together on 12 tenders
+/// and take turns winning, R3 never winning outside; 20 honest firms bidding at random.
+fn market() -> Vec<(String, String, Option<String>, bool)> {
+    let mut rows = Vec::new();
+    let mut x: u64 = 3;
+    let mut next = move |m: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % m
+    };
+    for t in 0..60 {
+        let tender = format!("T{t:02}");
+        let mut bidders: Vec<String> = Vec::new();
+        while bidders.len() < 4 {
+            let b = format!("H{:02}", next(20));
+            if !bidders.contains(&b) {
+                bidders.push(b);
+            }
+        }
+        if t < 12 {
+            bidders.truncate(1);
+            bidders.extend(["R1", "R2", "R3"].map(String::from));
+        }
+        let winner = if t < 12 {
+            ["R1", "R2", "R3"][t % 3].to_owned()
+        } else {
+            bidders[0].clone()
+        };
+        for b in bidders {
+            let won = b == winner;
+            rows.push((tender.clone(), b, Some(format!("B{}", t % 5)), won));
+        }
+    }
+    rows
+}
+
+fn bids(rows: &[(String, String, Option<String>, bool)]) -> Vec<Bid<'_>> {
+    rows.iter()
+        .map(|(t, b, buyer, won)| Bid {
+            tender: t,
+            bidder: b,
+            buyer: buyer.as_deref(),
+            won: *won,
+        })
+        .collect()
+}
+
+#[test]
+fn a_rotating_ring_is_found_with_its_subgraph() {
+    let rows = market();
+    let b = bids(&rows);
+    let r = analyse(&b, &Params::default());
+    assert_eq!(r.n_tenders, 60);
+    let ring: Vec<&PairEdge> = r
+        .pairs
+        .iter()
+        .filter(|e| e.a.starts_with('R') && e.b.starts_with('R'))
+        .collect();
+    assert_eq!(ring.len(), 3, "{:?}", r.pairs);
+    assert_eq!(ring[0].together, 12);
+    // R1 and R2 bid only in the ring's 12 tenders: expected 12·12/60 = 2.4, lift 5.
+    assert!((ring[0].expected - 2.4).abs() < 1e-9);
+    assert_eq!(r.groups.len(), 1, "{:?}", r.groups);
+    let g = &r.groups[0];
+    assert_eq!(g.members, vec!["R1", "R2", "R3"]);
+    assert!(g.rotation);
+    assert_eq!(g.group_wins, 12);
+    assert!((g.evenness - 1.0).abs() < 1e-9);
+    let ev: Vec<EvidenceRow> = (0..b.len())
+        .map(|i| EvidenceRow {
+            dataset: "bids".into(),
+            batch: "b".into(),
+            row: i as i64,
+        })
+        .collect();
+    let f = findings(&r, &b, &ev, &Params::default()).unwrap();
+    let gf = f.iter().find(|f| f.subject.kind == "bidder_group").unwrap();
+    assert_eq!(gf.severity, Severity::High);
+    assert_eq!(gf.evidence.len(), 36, "three members on twelve tenders");
+    assert!(
+        gf.explanation_zh.contains("同场 12 次，随机期望 2.4 次"),
+        "{}",
+        gf.explanation_zh
+    );
+    let edges: Vec<PairEdge> = serde_json::from_str(&gf.facts["edges"]).unwrap();
+    assert_eq!(edges.len(), 3);
+}
+
+#[test]
+fn honest_market_stays_silent() {
+    let rows: Vec<_> = market()
+        .into_iter()
+        .filter(|r| !r.1.starts_with('R'))
+        .collect();
+    let r = analyse(&bids(&rows), &Params::default());
+    assert!(r.pairs.is_empty(), "{:?}", r.pairs);
+    assert!(r.groups.is_empty());
+    assert!(r.cover_bidders.is_empty(), "{:?}", r.cover_bidders);
+    assert!(r.loyal_winners.is_empty(), "{:?}", r.loyal_winners);
+}
+
+#[test]
+fn cover_bidder_and_loyal_winner() {
+    let mut rows = Vec::new();
+    for t in 0..10 {
+        let tender = format!("T{t}");
+        rows.push((
+            tender.clone(),
+            "W".to_owned(),
+            Some("Hospital".to_owned()),
+            true,
+        ));
+        rows.push((
+            tender.clone(),
+            "C".to_owned(),
+            Some("Hospital".to_owned()),
+            false,
+        ));
+        rows.push((
+            tender.clone(),
+            format!("X{t}"),
+            Some("Hospital".to_owned()),
+            false,
+        ));
+    }
+    let r = analyse(&bids(&rows), &Params::default());
+    assert_eq!(r.cover_bidders.len(), 1);
+    assert_eq!(r.cover_bidders[0].bidder, "C");
+    assert_eq!(r.cover_bidders[0].partner, "W");
+    assert_eq!(r.cover_bidders[0].partner_wins_together, 10);
+    assert_eq!(r.loyal_winners.len(), 1);
+    assert_eq!(r.loyal_winners[0].bidder, "W");
+}
