@@ -371,7 +371,7 @@ async fn a_witness_cosigns_and_the_log_keeps_the_cosignature() {
     add_evidence(&ws, &bid, EvidenceKind::BidDocument, None, "t").unwrap();
     let w = ledger::witness_latest(&ws, &wkey, &mut send).unwrap();
     assert_eq!((w.checkpoint_size, w.old_size, w.requests), (3, 2, 2));
-    drop(send);
+    let _ = send;
     assert_eq!(bodies.len(), 4);
     assert!(bodies[2].starts_with("old 0\n") && bodies[3].starts_with("old 2\n"));
 

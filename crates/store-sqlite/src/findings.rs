@@ -222,12 +222,12 @@ impl FindingStore for SqliteStore {
                 }
                 *id
             } else {
-                let row = sqlx::query(concat!(
+                let row = sqlx::query(
                     "INSERT INTO findings (fingerprint, source_kind, source_id, source_version, content_hash, \
                      category, severity, subject_kind, subject_id, subject_name, department, amount_fen, \
                      occurred_on, explanation_zh, explanation_en, facts, status, first_seen, last_seen) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id"
-                ))
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id",
+                )
                 .bind(&nf.fingerprint)
                 .bind(kind_str(source_kind))
                 .bind(source_id)
