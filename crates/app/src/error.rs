@@ -73,7 +73,8 @@ impl AppError {
                     | qinglian_ledger::Error::Key(_)
                     | qinglian_ledger::Error::Locked { .. }
             ),
-            Self::WitnessRefused { status, .. } => (400..500).contains(status),
+            // 409 without a size is a fork alarm, not a mistake in the command.
+            Self::WitnessRefused { status, .. } => (400..500).contains(status) && *status != 409,
             Self::NotAWorkspace(_)
             | Self::AlreadyAWorkspace(_)
             | Self::UnknownDataset { .. }
