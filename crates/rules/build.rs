@@ -15,10 +15,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for p in entries {
         if p.is_dir() {
             walk(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|e| e == "toml" || e == "sql")
-        {
+        } else if p.extension().is_some_and(|e| e == "toml" || e == "sql") {
             println!("cargo:rerun-if-changed={}", p.display());
             out.push(p);
         }
@@ -41,7 +38,11 @@ fn main() {
             .to_string_lossy()
             .replace('\\', "/");
         let abs = f.canonicalize().expect("file exists");
-        let _ = writeln!(code, "    ({rel:?}, include_str!({:?})),", abs.display().to_string());
+        let _ = writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            abs.display().to_string()
+        );
     }
     code.push_str("];\n");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo"));
@@ -49,7 +50,10 @@ fn main() {
     // One test per fixtures file, for the crate's integration tests (tests/rules.rs).
     let mut tests = String::new();
     for f in &files {
-        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if let Some(id) = name.strip_suffix(".fixtures.toml") {
             let fname = id.to_ascii_lowercase().replace('-', "_");
             let _ = writeln!(

@@ -129,7 +129,12 @@ fn check_settings(config: &Config, pack: &RulePack) -> Result<(), AppError> {
         path: "qinglian.toml [rules]".into(),
         reason,
     };
-    for id in config.rules.params.keys().chain(config.rules.disabled.keys()) {
+    for id in config
+        .rules
+        .params
+        .keys()
+        .chain(config.rules.disabled.keys())
+    {
         if pack.get(id).is_none() {
             return Err(bad(format!(
                 "no rule '{id}'; `qinglian rules list` shows the rule ids"
@@ -243,7 +248,11 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
                     run.reopened = counts.reopened;
                     run.resolved = counts.resolved;
                 }
-                Err(e) => run.status = RuleStatus::Failed { error: e.to_string() },
+                Err(e) => {
+                    run.status = RuleStatus::Failed {
+                        error: e.to_string(),
+                    }
+                }
             }
         }
         run.millis = millis(t);
@@ -309,4 +318,166 @@ pub async fn findings(
     filter: &FindingFilter,
 ) -> Result<Vec<FindingRecord>, AppError> {
     Ok(ws.store.list_findings(filter).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ImportOptions, import, init_workspace};
+
+    #[test]
+    fn the_engine_assumes_the_lake_schema_ingest_writes() {
+        for d in qinglian_spec::DATASETS {
+            assert_eq!(
+                qinglian_ingest::arrow_schema(d),
+                qinglian_rules::lake_schema(d),
+                "dataset {}",
+                d.name
+            );
+        }
+    }
+
+    async fn workspace_with_payments(dir: &std::path::Path, csv: &str) -> Workspace {
+        let ws = init_workspace(&dir.join("ws"), Config::default())
+            .await
+            .unwrap();
+        let file = dir.join("payments.csv");
+        std::fs::write(&file, csv).unwrap();
+        let opts = ImportOptions {
+            force: true,
+            user: "test".into(),
+            ..ImportOptions::default()
+        };
+        import(&ws, "payments", &file, &opts, Box::new(|_, _| {}))
+            .await
+            .unwrap();
+        ws
+    }
+
+    const PAYMENTS: &str = "payment_id,unit_id,paid_on,amount,payee_name,method,purpose\n\
+        P1,D1,2025-03-04,86000,甲公司,cash,材料款\n\
+        P2,D1,2025-03-05,900,乙公司,transfer,文具\n";
+
+    fn run_of<'a>(s: &'a RunSummary, id: &str) -> &'a RuleRun {
+        s.rules.iter().find(|r| r.id == id).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_run_keeps_findings_and_a_rerun_does_not_duplicate_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = workspace_with_payments(dir.path(), PAYMENTS).await;
+        let s = run_rules(&ws, &RunOptions::default()).await.unwrap();
+        let cash = run_of(&s, "FUN-009");
+        assert_eq!(cash.status, RuleStatus::Ran);
+        assert_eq!((cash.hits, cash.new), (1, 1));
+        assert_eq!(
+            run_of(&s, "DEC-001").status,
+            RuleStatus::NotRun {
+                needs: vec!["contracts".into(), "decisions".into()]
+            }
+        );
+        assert_eq!(s.failed, 0, "{:?}", s.rules);
+        let found = findings(&ws, &FindingFilter::default()).await.unwrap();
+        assert_eq!(found.len(), 1);
+        let f = &found[0].finding;
+        assert_eq!(f.subject.id, "甲公司");
+        assert_eq!(f.amount, Some(qinglian_core::Money::from_fen(8_600_000)));
+        assert_eq!(f.evidence.len(), 1);
+        assert_eq!(f.evidence[0].dataset, "payments");
+        assert_eq!(f.evidence[0].row, 2, "the source file's row number");
+
+        let again = run_rules(
+            &ws,
+            &RunOptions {
+                rule: Some("fun-009".into()),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(again.rules.len(), 1);
+        assert_eq!((again.rules[0].new, again.rules[0].updated), (0, 1));
+        assert_eq!(
+            findings(&ws, &FindingFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn settings_change_parameters_disable_rules_and_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = workspace_with_payments(dir.path(), PAYMENTS).await;
+        run_rules(&ws, &RunOptions::default()).await.unwrap();
+        ws.config
+            .rules
+            .params
+            .entry("FUN-009".into())
+            .or_default()
+            .insert("limit".into(), toml::Value::Integer(100_000));
+        ws.config
+            .rules
+            .disabled
+            .insert("FUN-005".into(), "approvals are in another system".into());
+        let s = run_rules(&ws, &RunOptions::default()).await.unwrap();
+        assert_eq!(
+            run_of(&s, "FUN-009").resolved,
+            1,
+            "above the new limit only"
+        );
+        assert_eq!(
+            run_of(&s, "FUN-005").status,
+            RuleStatus::Disabled {
+                reason: "approvals are in another system".into()
+            }
+        );
+        ws.config
+            .rules
+            .params
+            .get_mut("FUN-009")
+            .unwrap()
+            .insert("limit".into(), toml::Value::String("lots".into()));
+        let e = run_rules(&ws, &RunOptions::default()).await.unwrap_err();
+        assert!(e.is_user_error());
+        assert!(e.to_string().contains("FUN-009"), "{e}");
+        ws.config.rules.params.clear();
+        ws.config
+            .rules
+            .disabled
+            .insert("FUN-999".into(), "x".into());
+        let e = run_rules(&ws, &RunOptions::default()).await.unwrap_err();
+        assert!(e.to_string().contains("FUN-999"), "{e}");
+        let e = run_rules(
+            &ws,
+            &RunOptions {
+                rule: Some("NOPE-001".into()),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(e.is_user_error());
+    }
+
+    #[tokio::test]
+    async fn a_broken_workspace_rule_fails_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = workspace_with_payments(dir.path(), PAYMENTS).await;
+        let rules = ws.root.join(WORKSPACE_RULES_DIR);
+        std::fs::create_dir_all(&rules).unwrap();
+        let pack = RulePack::builtin();
+        let fun9 = pack.get("FUN-009").unwrap();
+        std::fs::write(rules.join("FUN-009.toml"), &fun9.toml_text).unwrap();
+        std::fs::write(rules.join("FUN-009.sql"), "SELECT nonsense FROM payments").unwrap();
+        let s = run_rules(&ws, &RunOptions::default()).await.unwrap();
+        match &run_of(&s, "FUN-009").status {
+            RuleStatus::Failed { error } => {
+                assert!(error.contains("rules/FUN-009.sql"), "{error}");
+                assert!(error.contains("nonsense"), "{error}");
+            }
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        assert_eq!(s.failed, 1);
+        assert_eq!(run_of(&s, "FUN-005").status, RuleStatus::Ran);
+    }
 }

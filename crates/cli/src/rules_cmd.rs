@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use qinglian_app::analysis::{
-    self, Level, Origin, RuleStatus, RulePack, RulesError, RunOptions,
-};
+use qinglian_app::analysis::{self, Level, Origin, RulePack, RuleStatus, RulesError, RunOptions};
 use qinglian_app::{AppError, Workspace};
 use qinglian_store::{FindingFilter, FindingStatus};
 
@@ -84,7 +82,10 @@ fn workspace_dir(cli: &Cli) -> PathBuf {
 /// `QINGLIAN__SECTION__KEY=value` settings override qinglian.toml.
 fn env_overrides() -> Vec<(String, String)> {
     std::env::vars()
-        .filter_map(|(k, v)| k.strip_prefix("QINGLIAN__").map(|rest| (rest.to_owned(), v)))
+        .filter_map(|(k, v)| {
+            k.strip_prefix("QINGLIAN__")
+                .map(|rest| (rest.to_owned(), v))
+        })
         .collect()
 }
 
@@ -144,7 +145,10 @@ pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    table(&["rule", "status", "hits", "new", "resolved", "名称"], &rows);
+    table(
+        &["rule", "status", "hits", "new", "resolved", "名称"],
+        &rows,
+    );
     for r in &s.rules {
         if let RuleStatus::Failed { error } = &r.status {
             println!("\n规则失败 {} failed: {error}", r.id);
@@ -262,7 +266,10 @@ fn show(cli: &Cli, pack: &RulePack, ws: Option<&Workspace>, id: &str) -> anyhow:
             "effective_params": params, "sql": rule.sql,
         }));
     }
-    println!("{} {} — {}  (v{}, {})", m.id, m.name_zh, m.name_en, m.version, rule.file);
+    println!(
+        "{} {} — {}  (v{}, {})",
+        m.id, m.name_zh, m.name_en, m.version, rule.file
+    );
     println!(
         "  类别 category {} {} · 严重程度 severity {} · 对象 subject {}",
         rule.category.prefix(),
@@ -343,7 +350,11 @@ async fn lint(cli: &Cli, pack: &RulePack) -> anyhow::Result<()> {
         json(&issues)?;
     } else {
         for i in &issues {
-            let level = if i.level == Level::Error { "error" } else { "warning" };
+            let level = if i.level == Level::Error {
+                "error"
+            } else {
+                "warning"
+            };
             println!("{level}: {}: {}", i.file, i.message);
         }
         println!(

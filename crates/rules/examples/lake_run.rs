@@ -57,9 +57,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     hits.len(),
                     t.elapsed().as_millis()
                 );
-                all.extend(hits.into_iter().map(|h| {
-                    serde_json::json!({"fingerprint": h.fingerprint, "finding": h.finding})
-                }));
+                all.extend(hits.into_iter().map(
+                    |h| serde_json::json!({"fingerprint": h.fingerprint, "finding": h.finding}),
+                ));
             }
             Err(e) => eprintln!("{} FAILED: {e}", rule.meta.id),
         }

@@ -36,7 +36,12 @@ pub async fn rule_page(rule: &Rule) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {} {} — {}\n", m.id, m.name_zh, m.name_en);
     let _ = writeln!(s, "{GENERATED}\n");
-    let _ = writeln!(s, "{}\n\n{}\n", para(&m.description_zh), para(&m.description_en));
+    let _ = writeln!(
+        s,
+        "{}\n\n{}\n",
+        para(&m.description_zh),
+        para(&m.description_en)
+    );
     let _ = writeln!(s, "| | |\n|---|---|");
     let _ = writeln!(
         s,
@@ -64,12 +69,19 @@ pub async fn rule_page(rule: &Rule) -> String {
     );
     let _ = writeln!(s, "| 分派 Routing | {} |\n", cell(&m.routing));
     let _ = writeln!(s, "## Methodology 方法\n\n{}\n", para(&m.doc.methodology));
-    let _ = writeln!(s, "## Why it is a red flag 风险所在\n\n{}\n", para(&m.doc.why));
+    let _ = writeln!(
+        s,
+        "## Why it is a red flag 风险所在\n\n{}\n",
+        para(&m.doc.why)
+    );
     let _ = writeln!(s, "## Parameters 参数\n");
     if m.params.is_empty() {
         let _ = writeln!(s, "None. 无参数。\n");
     } else {
-        let _ = writeln!(s, "| name | type | default | 说明 | meaning |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| name | type | default | 说明 | meaning |\n|---|---|---|---|---|"
+        );
         for (name, p) in &m.params {
             let default = rule
                 .defaults
@@ -137,7 +149,9 @@ async fn example(rule: &Rule, s: &mut String) {
                 "Finding: {} `{}`{}, evidence {}.\n\n> {}\n>\n> {}\n",
                 f.subject.kind,
                 f.subject.id,
-                f.amount.map(|a| format!(", amount {a} 元")).unwrap_or_default(),
+                f.amount
+                    .map(|a| format!(", amount {a} 元"))
+                    .unwrap_or_default(),
                 f.evidence
                     .iter()
                     .map(|e| format!("`{}:{}`", e.dataset, e.row))
@@ -180,7 +194,10 @@ pub fn index_page(pack: &RulePack) -> String {
         if rules.is_empty() {
             continue;
         }
-        let _ = writeln!(s, "| id | 名称 | name | severity | data |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            s,
+            "| id | 名称 | name | severity | data |\n|---|---|---|---|---|"
+        );
         for r in rules {
             let _ = writeln!(
                 s,

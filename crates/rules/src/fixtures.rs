@@ -152,7 +152,10 @@ pub fn table_batch(dataset: &str, csv_text: &str) -> Result<RecordBatch, String>
                 .map(str::to_owned)
         };
         let bad = |row: usize, v: &str, what: &str| {
-            format!("{dataset} row {}: column {name}: '{v}' is not {what}", row + 2)
+            format!(
+                "{dataset} row {}: column {name}: '{v}' is not {what}",
+                row + 2
+            )
         };
         let array: ArrayRef = if name == BATCH_COLUMN {
             let mut b = StringBuilder::new();
@@ -173,9 +176,9 @@ pub fn table_batch(dataset: &str, csv_text: &str) -> Result<RecordBatch, String>
                     for (i, r) in rows.iter().enumerate() {
                         match cell(r) {
                             None => b.append_null(),
-                            Some(v) => b.append_value(
-                                v.parse().map_err(|_| bad(i, &v, "a whole number"))?,
-                            ),
+                            Some(v) => {
+                                b.append_value(v.parse().map_err(|_| bad(i, &v, "a whole number"))?)
+                            }
                         }
                     }
                     Arc::new(b.finish())
@@ -198,9 +201,7 @@ pub fn table_batch(dataset: &str, csv_text: &str) -> Result<RecordBatch, String>
                         match cell(r) {
                             None => b.append_null(),
                             Some(v) => b.append_value(i128::from(
-                                Money::parse(&v)
-                                    .map_err(|_| bad(i, &v, "an amount"))?
-                                    .fen(),
+                                Money::parse(&v).map_err(|_| bad(i, &v, "an amount"))?.fen(),
                             )),
                         }
                     }
@@ -218,7 +219,9 @@ pub fn table_batch(dataset: &str, csv_text: &str) -> Result<RecordBatch, String>
                             Some(v) => {
                                 let d = qinglian_core::parse_date(&v)
                                     .map_err(|_| bad(i, &v, "a date"))?;
-                                b.append_value(chrono::Datelike::num_days_from_ce(&d) - EPOCH_DAYS_CE);
+                                b.append_value(
+                                    chrono::Datelike::num_days_from_ce(&d) - EPOCH_DAYS_CE,
+                                );
                             }
                         }
                     }
@@ -271,18 +274,27 @@ pub fn effective_params(
 ) -> Result<BTreeMap<String, ParamValue>, RulesError> {
     let mut values = rule.defaults.clone();
     for (name, v) in overrides {
-        let spec = rule.meta.params.get(name).ok_or_else(|| RulesError::Parameter {
-            rule: rule.meta.id.clone(),
-            param: name.clone(),
-            reason: format!(
-                "the rule has no such parameter; its parameters are: {}",
-                if rule.meta.params.is_empty() {
-                    "(none)".to_owned()
-                } else {
-                    rule.meta.params.keys().cloned().collect::<Vec<_>>().join(", ")
-                }
-            ),
-        })?;
+        let spec = rule
+            .meta
+            .params
+            .get(name)
+            .ok_or_else(|| RulesError::Parameter {
+                rule: rule.meta.id.clone(),
+                param: name.clone(),
+                reason: format!(
+                    "the rule has no such parameter; its parameters are: {}",
+                    if rule.meta.params.is_empty() {
+                        "(none)".to_owned()
+                    } else {
+                        rule.meta
+                            .params
+                            .keys()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                ),
+            })?;
         let value = ParamValue::from_toml(spec.ty, v).map_err(|reason| RulesError::Parameter {
             rule: rule.meta.id.clone(),
             param: name.clone(),
@@ -298,7 +310,10 @@ fn expected_money(rule: &Rule, case: &str, v: &toml::Value) -> Result<Money, Rul
         toml::Value::String(s) => Money::parse(s).map_err(|e| e.message_en()),
         toml::Value::Integer(i) => Ok(Money::from_fen(i * 100)),
         toml::Value::Float(f) => Money::parse(&format!("{f}")).map_err(|e| e.message_en()),
-        other => Err(format!("amount must be a number or text, not {}", other.type_str())),
+        other => Err(format!(
+            "amount must be a number or text, not {}",
+            other.type_str()
+        )),
     };
     parsed.map_err(|reason| RulesError::Fixture {
         file: fixtures_file(rule),
@@ -415,7 +430,11 @@ async fn run_case_inner(
         Some(format!(
             "expected {} hit(s) on {}",
             expected.len(),
-            expected.iter().map(|e| e.0.as_str()).collect::<Vec<_>>().join(", ")
+            expected
+                .iter()
+                .map(|e| e.0.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     };
     Ok((
@@ -439,7 +458,10 @@ pub async fn run_fixtures(rule: &Rule) -> Vec<CaseOutcome> {
         Ok(None) => {
             return vec![fail(
                 "-",
-                format!("{} is missing; every rule needs a positive and a negative case", fixtures_file(rule)),
+                format!(
+                    "{} is missing; every rule needs a positive and a negative case",
+                    fixtures_file(rule)
+                ),
             )];
         }
         Err(e) => return vec![fail("-", e.to_string())],

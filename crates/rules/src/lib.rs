@@ -86,7 +86,7 @@ pub mod udf;
 pub use engine::{Engine, Hit};
 pub use error::RulesError;
 pub use fixtures::{CaseOutcome, effective_params, run_fixtures};
-pub use lint::{LintIssue, Level, lint};
+pub use lint::{Level, LintIssue, lint};
 pub use model::{DocText, Origin, ParamSpec, ResultSpec, Rule, RuleMeta, SubjectSpec};
 pub use pack::{LoadProblem, RulePack};
 pub use params::{ParamType, ParamValue};

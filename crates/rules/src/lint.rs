@@ -76,7 +76,9 @@ pub async fn lint(pack: &RulePack) -> Vec<LintIssue> {
                         issue(
                             rule.file.clone(),
                             Level::Warning,
-                            format!("parameter `{p}` is declared but the SQL never uses `${{{p}}}`"),
+                            format!(
+                                "parameter `{p}` is declared but the SQL never uses `${{{p}}}`"
+                            ),
                         );
                     }
                 }
@@ -98,14 +100,19 @@ pub async fn lint(pack: &RulePack) -> Vec<LintIssue> {
             ("doc.exclusions", &m.doc.exclusions),
         ] {
             if text.trim().is_empty() {
-                issue(rule.file.clone(), Level::Error, format!("`{what}` is empty"));
+                issue(
+                    rule.file.clone(),
+                    Level::Error,
+                    format!("`{what}` is empty"),
+                );
             }
         }
         if m.false_positives.is_empty() {
             issue(
                 rule.file.clone(),
                 Level::Warning,
-                "no known false positives listed; say what honest activity can look like a hit".into(),
+                "no known false positives listed; say what honest activity can look like a hit"
+                    .into(),
             );
         }
         match FixtureFile::parse(rule) {

@@ -166,7 +166,10 @@ impl Rule {
             reason,
         };
         let meta: RuleMeta = toml::from_str(toml_text).map_err(|e| def(e.to_string()))?;
-        let category: Category = meta.category.parse().map_err(|e: qinglian_core::CategoryError| def(e.message_en()))?;
+        let category: Category = meta
+            .category
+            .parse()
+            .map_err(|e: qinglian_core::CategoryError| def(e.message_en()))?;
         check_id(&meta.id, category).map_err(def)?;
         let stem = file
             .rsplit('/')
@@ -181,7 +184,9 @@ impl Rule {
         }
         let severity: Severity = meta.severity.parse().map_err(def)?;
         if meta.datasets.is_empty() {
-            return Err(def("`datasets` is empty; list the datasets the SQL reads".into()));
+            return Err(def(
+                "`datasets` is empty; list the datasets the SQL reads".into()
+            ));
         }
         for d in &meta.datasets {
             if qinglian_spec::dataset(d).is_none() {
@@ -200,9 +205,8 @@ impl Rule {
                     "parameter name '{name}' must be lower-case letters, digits and _"
                 )));
             }
-            let v = ParamValue::from_toml(spec.ty, &spec.default).map_err(|reason| {
-                def(format!("parameter `{name}`: default {reason}"))
-            })?;
+            let v = ParamValue::from_toml(spec.ty, &spec.default)
+                .map_err(|reason| def(format!("parameter `{name}`: default {reason}")))?;
             defaults.insert(name.clone(), v);
         }
         Ok(Self {

@@ -102,7 +102,10 @@ impl RulePack {
             if let Some(first) = seen.get(&r.meta.id) {
                 pack.problems.push(LoadProblem {
                     file: r.file.clone(),
-                    reason: format!("rule id {} is also defined in {first}; ids must be unique", r.meta.id),
+                    reason: format!(
+                        "rule id {} is also defined in {first}; ids must be unique",
+                        r.meta.id
+                    ),
                 });
                 continue;
             }
@@ -150,7 +153,10 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(
         } else if p.extension().is_some_and(|e| e == "toml" || e == "sql") {
             let text = std::fs::read_to_string(&p).map_err(|e| io(&p, e))?;
             let rel = p.strip_prefix(root).unwrap_or(&p);
-            let shown = Path::new("rules").join(rel).to_string_lossy().replace('\\', "/");
+            let shown = Path::new("rules")
+                .join(rel)
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((shown, text));
         }
     }

@@ -67,13 +67,7 @@ impl ParamValue {
     /// Reads a TOML value as `ty`; the error says what was expected.
     pub fn from_toml(ty: ParamType, v: &toml::Value) -> Result<Self, String> {
         use toml::Value as V;
-        let wrong = || {
-            format!(
-                "must be {} but is {} ({v})",
-                expected(ty),
-                v.type_str()
-            )
-        };
+        let wrong = || format!("must be {} but is {} ({v})", expected(ty), v.type_str());
         Ok(match (ty, v) {
             (ParamType::Integer, V::Integer(i)) => Self::Integer(*i),
             (ParamType::Number, V::Integer(i)) => Self::Number(*i as f64),
@@ -238,7 +232,8 @@ mod tests {
     #[test]
     fn literals_are_typed_and_quoted() {
         let t = |ty, v: &str| {
-            let v: toml::Value = toml::from_str::<toml::Table>(&format!("v = {v}")).unwrap()["v"].clone();
+            let v: toml::Value =
+                toml::from_str::<toml::Table>(&format!("v = {v}")).unwrap()["v"].clone();
             ParamValue::from_toml(ty, &v).map(|p| p.sql_literal())
         };
         assert_eq!(t(ParamType::Integer, "30").unwrap(), "30");
@@ -253,10 +248,20 @@ mod tests {
             "CAST('500000.00' AS DECIMAL(18,2))"
         );
         assert_eq!(t(ParamType::Text, "\"it's\"").unwrap(), "'it''s'");
-        assert_eq!(t(ParamType::Date, "\"2025-01-02\"").unwrap(), "DATE '2025-01-02'");
-        assert_eq!(t(ParamType::TextList, "[\"a\", \"b'\"]").unwrap(), "('a', 'b''')");
+        assert_eq!(
+            t(ParamType::Date, "\"2025-01-02\"").unwrap(),
+            "DATE '2025-01-02'"
+        );
+        assert_eq!(
+            t(ParamType::TextList, "[\"a\", \"b'\"]").unwrap(),
+            "('a', 'b''')"
+        );
         assert_eq!(t(ParamType::TextList, "[]").unwrap(), "('∅')");
-        assert!(t(ParamType::Integer, "\"30\"").unwrap_err().contains("whole number"));
+        assert!(
+            t(ParamType::Integer, "\"30\"")
+                .unwrap_err()
+                .contains("whole number")
+        );
         assert!(t(ParamType::Date, "\"2025/13/01\"").is_err());
     }
 
@@ -268,7 +273,11 @@ mod tests {
             substitute("a < ${days} AND b = '$x'", &v).unwrap(),
             "a < 7 AND b = '$x'"
         );
-        assert!(substitute("${dayz}", &v).unwrap_err().contains("[params.dayz]"));
+        assert!(
+            substitute("${dayz}", &v)
+                .unwrap_err()
+                .contains("[params.dayz]")
+        );
         assert_eq!(placeholders("${a} ${b} ${a}").unwrap(), ["a", "b", "a"]);
     }
 
@@ -279,6 +288,9 @@ mod tests {
         let a = content_hash("t", "s", &v);
         v.insert("days".to_owned(), ParamValue::Integer(8));
         assert_ne!(a, content_hash("t", "s", &v));
-        assert_ne!(content_hash("t", "s", &BTreeMap::new()), content_hash("ts", "", &BTreeMap::new()));
+        assert_ne!(
+            content_hash("t", "s", &BTreeMap::new()),
+            content_hash("ts", "", &BTreeMap::new())
+        );
     }
 }

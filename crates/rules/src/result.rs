@@ -105,7 +105,7 @@ pub fn check_columns(rule: &Rule, columns: &[String]) -> Result<(), RulesError> 
         reason,
     };
     for (c, what) in declared_columns(rule) {
-        if !columns.iter().any(|x| *x == c) {
+        if !columns.contains(&c) {
             return Err(bad(format!(
                 "the TOML's {what} names column `{c}`, but the SQL returns no such column (it returns: {})",
                 columns.join(", ")
@@ -148,7 +148,9 @@ fn display(a: &ArrayRef, i: usize) -> Result<String, String> {
         return Ok("—".into());
     }
     match a.data_type() {
-        DataType::Decimal128(_, _) => money_of(a, i).map(|m| m.map_or("—".into(), |m| m.to_string())),
+        DataType::Decimal128(_, _) => {
+            money_of(a, i).map(|m| m.map_or("—".into(), |m| m.to_string()))
+        }
         DataType::Float64 | DataType::Float32 => {
             let f = cast(a, &DataType::Float64).map_err(|e| e.to_string())?;
             let v = f.as_primitive::<Float64Type>().value(i);
@@ -211,9 +213,8 @@ fn date_of(a: &ArrayRef, i: usize) -> Result<Option<chrono::NaiveDate>, String> 
     if a.is_null(i) {
         return Ok(None);
     }
-    let c = cast(&a.slice(i, 1), &DataType::Date32).map_err(|e| {
-        format!("cannot read {} as a date: {e}", a.data_type())
-    })?;
+    let c = cast(&a.slice(i, 1), &DataType::Date32)
+        .map_err(|e| format!("cannot read {} as a date: {e}", a.data_type()))?;
     let d = c
         .as_any()
         .downcast_ref::<Date32Array>()
@@ -271,7 +272,11 @@ fn evidence_of(c: &Col<'_>, i: usize, out: &mut Vec<EvidenceRow>) -> Result<(), 
 }
 
 /// Turns result batches into hits.
-pub fn to_findings(rule: &Rule, hash: &str, batches: &[RecordBatch]) -> Result<Vec<Hit>, RulesError> {
+pub fn to_findings(
+    rule: &Rule,
+    hash: &str,
+    batches: &[RecordBatch],
+) -> Result<Vec<Hit>, RulesError> {
     let m = &rule.meta;
     let bad = |reason: String| RulesError::Result {
         file: rule.sql_file(),
@@ -414,7 +419,10 @@ mod tests {
         v.insert("a".to_owned(), "甲".to_owned());
         assert_eq!(fill("{a}/{b} {{c}}", &v), "甲/— {c}");
         let e = parse_evidence("payments:B2025:x:17").unwrap();
-        assert_eq!((e.dataset.as_str(), e.batch.as_str(), e.row), ("payments", "B2025:x", 17));
+        assert_eq!(
+            (e.dataset.as_str(), e.batch.as_str(), e.row),
+            ("payments", "B2025:x", 17)
+        );
         assert!(parse_evidence("payments:17").is_none());
         assert!(parse_evidence("payments:b:x").is_none());
     }

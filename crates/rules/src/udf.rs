@@ -48,11 +48,7 @@ fn downcast<'a, T: 'static>(a: &'a ArrayRef, fname: &str) -> DfResult<&'a T> {
     })
 }
 
-fn date_fn<T, F>(
-    name: &'static str,
-    ret: DataType,
-    f: F,
-) -> ScalarUDF
+fn date_fn<T, F>(name: &'static str, ret: DataType, f: F) -> ScalarUDF
 where
     F: Fn(&Date32Array) -> T + Send + Sync + 'static,
     T: Array + 'static,
@@ -205,7 +201,9 @@ pub fn register(ctx: &SessionContext, calendar: &Arc<Calendar>) {
     ctx.register_udf(text_check("valid_resident_id", |s| {
         qinglian_core::ResidentId::parse(s).is_ok()
     }));
-    ctx.register_udf(text_check("valid_uscc", |s| qinglian_core::Uscc::parse(s).is_ok()));
+    ctx.register_udf(text_check("valid_uscc", |s| {
+        qinglian_core::Uscc::parse(s).is_ok()
+    }));
     ctx.register_udf(create_udf(
         "haversine_km",
         vec![DataType::Float64; 4],

@@ -6,9 +6,12 @@ present AS (
     SELECT DISTINCT person_id, date_trunc('month', date) AS month FROM attendance
 ),
 paid AS (
+    -- Months after the month of leaving are PER-001's (paid after leaving).
     SELECT p.person_id, date_trunc('month', p.period) AS month
     FROM payroll p
+    LEFT JOIN persons s ON s.person_id = p.person_id
     WHERE p.item = ${base_item}
+      AND (s.leave_date IS NULL OR date_trunc('month', p.period) <= date_trunc('month', s.leave_date))
 ),
 empty AS (
     SELECT pd.person_id, pd.month

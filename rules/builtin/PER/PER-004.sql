@@ -1,11 +1,15 @@
--- Allowances paid above the catalogue's monthly maximum for the grade.
+-- Allowances paid above the catalogue's monthly maximum for the grade (the grade's own row,
+-- else the row for all grades `*`; the catalogue's key is item and grade, so each join finds
+-- at most one row).
 WITH rows_ AS (
-    SELECT p.*, s.name, s.unit_id, s.grade, c.name AS item_name, c.monthly_max,
-           ROW_NUMBER() OVER (PARTITION BY p.person_id, p.period, p.item
-                              ORDER BY CASE WHEN c.grade = '*' THEN 1 ELSE 0 END) AS pick
+    SELECT p.*, s.name, s.unit_id, s.grade,
+           COALESCE(g.name, a.name) AS item_name,
+           COALESCE(g.monthly_max, a.monthly_max) AS monthly_max
     FROM payroll p
     JOIN persons s ON s.person_id = p.person_id
-    JOIN allowance_catalogue c ON c.item = p.item AND (c.grade = s.grade OR c.grade = '*')
+    LEFT JOIN allowance_catalogue g ON g.item = p.item AND g.grade = s.grade
+    LEFT JOIN allowance_catalogue a ON a.item = p.item AND a.grade = '*'
+    WHERE g.monthly_max IS NOT NULL OR a.monthly_max IS NOT NULL
 )
 SELECT person_id,
        name,
@@ -20,5 +24,5 @@ SELECT person_id,
        SUM(amount - monthly_max) AS excess,
        array_agg(ev('payroll', _batch, _row)) AS evidence
 FROM rows_
-WHERE pick = 1 AND amount > monthly_max
+WHERE amount > monthly_max
 GROUP BY person_id, name, unit_id, grade, item
