@@ -14,6 +14,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, SqlitePool};
 
 mod findings;
+mod warnings;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

@@ -8,8 +8,14 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 mod findings;
+mod warnings;
 pub use findings::{
     FindingCount, FindingFilter, FindingRecord, FindingStatus, FindingStore, NewFinding, SyncCounts,
+};
+pub use warnings::{
+    CaseRecord, Disposition, InboxFilter, Level, MetricRow, NewSuppression, NewWarning,
+    SubjectHistory, Suppression, TransitionRecord, WarningChange, WarningRecord, WarningState,
+    WarningStore,
 };
 
 /// Lifecycle of an import batch. Only `Committed` batches are visible to analysis.
@@ -91,6 +97,16 @@ pub enum StoreError {
     Corrupt(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// Someone else changed the record since it was read (optimistic locking).
+    #[error(
+        "{what} was changed by someone else meanwhile (it is at version {actual}, you read \
+         version {expected}); reload it and try again"
+    )]
+    Conflict {
+        what: String,
+        expected: i64,
+        actual: i64,
+    },
 }
 
 /// What the application needs from the operational database about import batches.
