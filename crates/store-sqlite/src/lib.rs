@@ -15,6 +15,7 @@ use sqlx::{Row, SqlitePool};
 
 mod findings;
 mod warnings;
+pub use warnings::LoadedWarning;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

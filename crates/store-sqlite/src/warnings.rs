@@ -57,6 +57,30 @@ macro_rules! inbox_sql {
     };
 }
 
+/// The inbox including closed warnings without a state filter: the open and the closed arm
+/// each read in deadline order from their index and SQLite merges them (no sort of the table).
+macro_rules! inbox_all_sql {
+    ($dept:literal, $level:literal) => {
+        concat!(
+            "SELECT ",
+            warning_columns!(),
+            " FROM warnings WHERE is_open = 1 AND ",
+            $dept,
+            " AND ",
+            $level,
+            " AND ?3 IS NULL AND (?4 IS NULL OR assignee = ?4) AND ?5 IS NULL \
+             AND (?6 IS NULL OR case_id = ?6) UNION ALL SELECT ",
+            warning_columns!(),
+            " FROM warnings WHERE is_open = 0 AND ",
+            $dept,
+            " AND ",
+            $level,
+            " AND ?3 IS NULL AND (?4 IS NULL OR assignee = ?4) AND ?5 IS NULL \
+             AND (?6 IS NULL OR case_id = ?6) ORDER BY deadline, id LIMIT ?7 OFFSET ?8"
+        )
+    };
+}
+
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
@@ -465,7 +489,12 @@ impl WarningStore for SqliteStore {
             Open,
             All,
         }
-        let mode = match (f.state, f.include_closed) {
+        // Overdue means open and past the deadline: a closed state has none, and asking for
+        // closed ones too changes nothing.
+        if f.overdue_on.is_some() && f.state.is_some_and(WarningState::is_closed) {
+            return Ok(Vec::new());
+        }
+        let mode = match (f.state, f.include_closed && f.overdue_on.is_none()) {
             (Some(_), _) => Mode::State,
             (None, false) => Mode::Open,
             (None, true) => Mode::All,
@@ -495,10 +524,10 @@ impl WarningStore for SqliteStore {
             (false, false, Mode::Open) => {
                 inbox_sql!("?1 IS NULL", "?2 IS NULL", "?3 IS NULL AND is_open = 1")
             }
-            (true, true, Mode::All) => inbox_sql!("department = ?1", "level = ?2", "?3 IS NULL"),
-            (true, false, Mode::All) => inbox_sql!("department = ?1", "?2 IS NULL", "?3 IS NULL"),
-            (false, true, Mode::All) => inbox_sql!("?1 IS NULL", "level = ?2", "?3 IS NULL"),
-            (false, false, Mode::All) => inbox_sql!("?1 IS NULL", "?2 IS NULL", "?3 IS NULL"),
+            (true, true, Mode::All) => inbox_all_sql!("department = ?1", "level = ?2"),
+            (true, false, Mode::All) => inbox_all_sql!("department = ?1", "?2 IS NULL"),
+            (false, true, Mode::All) => inbox_all_sql!("?1 IS NULL", "level = ?2"),
+            (false, false, Mode::All) => inbox_all_sql!("?1 IS NULL", "?2 IS NULL"),
         };
         let rows = sqlx::query(sql)
             .bind(&f.department)
@@ -816,5 +845,73 @@ impl WarningStore for SqliteStore {
                 })
             })
             .collect()
+    }
+}
+
+/// A warning with its whole history, for bulk loading (the demo and the scale benchmark).
+#[derive(Debug, Clone)]
+pub struct LoadedWarning {
+    /// The warning as it stands after its history.
+    pub warning: NewWarning,
+    pub disposition: Option<Disposition>,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub rectification: bool,
+    /// Oldest first; their `seq` is renumbered 1, 2, … and the warning's version is the count.
+    pub history: Vec<TransitionRecord>,
+}
+
+impl SqliteStore {
+    /// Inserts many warnings with their histories in one transaction; returns their ids.
+    /// For seeding only: no routing, policy or events.
+    pub async fn load_warnings(&self, items: &[LoadedWarning]) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut ids = Vec::with_capacity(items.len());
+        for item in items {
+            let w = &item.warning;
+            let version = i64::try_from(item.history.len().max(1)).unwrap_or(i64::MAX);
+            let created = ts(w.created_at);
+            let row = sqlx::query(
+                "INSERT INTO warnings (finding_id, source_id, subject_kind, subject_id, subject_name, \
+                 department, severity, amount_fen, title_zh, title_en, level, level_reason, state, is_open, \
+                 assignee, disposition, deadline, rectification, created_at, updated_at, confirmed_at, \
+                 closed_at, version) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            )
+            .bind(w.finding_id)
+            .bind(&w.source_id)
+            .bind(&w.subject_kind)
+            .bind(&w.subject_id)
+            .bind(&w.subject_name)
+            .bind(&w.department)
+            .bind(severity_str(w.severity))
+            .bind(w.amount_fen)
+            .bind(&w.title_zh)
+            .bind(&w.title_en)
+            .bind(i64::from(w.level.number()))
+            .bind(&w.level_reason)
+            .bind(w.state.as_str())
+            .bind(i64::from(!w.state.is_closed()))
+            .bind(&w.assignee)
+            .bind(item.disposition.map(Disposition::as_str))
+            .bind(day(w.deadline))
+            .bind(item.rectification)
+            .bind(&created)
+            .bind(item.history.last().map_or_else(|| created.clone(), |h| ts(h.at)))
+            .bind(item.confirmed_at.map(ts))
+            .bind(item.closed_at.map(ts))
+            .bind(version)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+            let id: i64 = row.try_get("id").map_err(db)?;
+            for (i, h) in item.history.iter().enumerate() {
+                let seq = i64::try_from(i + 1).unwrap_or(i64::MAX);
+                insert_transition(&mut tx, h, id, seq).await?;
+            }
+            ids.push(id);
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(ids)
     }
 }

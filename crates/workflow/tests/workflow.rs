@@ -745,9 +745,29 @@ async fn the_inbox_filters_and_orders_by_deadline() {
             include_closed: true,
             ..Default::default()
         })
+        .await,
+        [ids[0], ids[2], ids[1], ids[3]],
+        "open and closed merged in deadline order"
+    );
+    // Overdue means open: asking for closed ones too, or for a closed state, adds nothing.
+    let late = day(2024, 12, 31);
+    assert_eq!(
+        q(InboxFilter {
+            include_closed: true,
+            overdue_on: Some(late),
+            ..Default::default()
+        })
+        .await,
+        [ids[0], ids[2], ids[3]]
+    );
+    assert!(
+        q(InboxFilter {
+            state: Some(WarningState::ClosedFalsePositive),
+            overdue_on: Some(late),
+            ..Default::default()
+        })
         .await
-        .len(),
-        4
+        .is_empty()
     );
     assert_eq!(
         q(InboxFilter {
