@@ -2,7 +2,8 @@
 //!
 //! What it does now: [`witness`], the C2SP tlog-witness `POST /add-checkpoint` endpoint over
 //! a [`qinglian_ledger::Witness`], and the matching client, [`submit_to_witness`], with which
-//! a log pushes its latest checkpoint to a witness.
+//! a log pushes its latest checkpoint to a witness; [`webhook::post_json`], the client that
+//! delivers notification webhooks (the workflow builds the bodies).
 //!
 //! What it deliberately does not do (yet, or ever): decide anything. The witness protocol's
 //! checks live in `qinglian-ledger`; which checkpoint to push and what to keep from the
@@ -10,8 +11,10 @@
 //! The web console (askama templates, htmx, the JSON API and the public whistleblower
 //! router) will join this crate as separate modules.
 
+pub mod webhook;
 pub mod witness;
 
+pub use webhook::post_json;
 pub use witness::{
     Submission, WebError, WitnessService, serve_witness, submit_to_witness, witness_router,
 };
