@@ -340,6 +340,129 @@ async fn set_case(
     insert_transition(conn, &entry, warning_id, w.version + 1).await
 }
 
+/// Which family of inbox queries a filter needs.
+#[derive(Clone, Copy)]
+enum InboxMode {
+    /// One state (open or closed).
+    State,
+    /// Open warnings only.
+    Open,
+    /// Open and closed.
+    All,
+}
+
+impl InboxMode {
+    /// `None` when the filter cannot match anything (overdue in a closed state).
+    fn of(f: &InboxFilter) -> Option<InboxMode> {
+        // Overdue means open and past the deadline: a closed state has none, and asking for
+        // closed ones too changes nothing.
+        if f.overdue_on.is_some() && f.state.is_some_and(WarningState::is_closed) {
+            return None;
+        }
+        Some(
+            match (f.state, f.include_closed && f.overdue_on.is_none()) {
+                (Some(_), _) => InboxMode::State,
+                (None, false) => InboxMode::Open,
+                (None, true) => InboxMode::All,
+            },
+        )
+    }
+}
+
+/// The static inbox query for a filter, with a static prefix (`""`, or `"EXPLAIN QUERY PLAN "`).
+macro_rules! select_inbox {
+    ($prefix:literal, $f:expr, $mode:expr) => {
+        match ($f.department.is_some(), $f.level.is_some(), $mode) {
+            (true, true, InboxMode::State) => {
+                concat!(
+                    $prefix,
+                    inbox_sql!("department = ?1", "level = ?2", "state = ?3")
+                )
+            }
+            (true, false, InboxMode::State) => {
+                concat!(
+                    $prefix,
+                    inbox_sql!("department = ?1", "?2 IS NULL", "state = ?3")
+                )
+            }
+            (false, true, InboxMode::State) => {
+                concat!(
+                    $prefix,
+                    inbox_sql!("?1 IS NULL", "level = ?2", "state = ?3")
+                )
+            }
+            (false, false, InboxMode::State) => {
+                concat!(
+                    $prefix,
+                    inbox_sql!("?1 IS NULL", "?2 IS NULL", "state = ?3")
+                )
+            }
+            (true, true, InboxMode::Open) => concat!(
+                $prefix,
+                inbox_sql!(
+                    "department = ?1",
+                    "level = ?2",
+                    "?3 IS NULL AND is_open = 1"
+                )
+            ),
+            (true, false, InboxMode::Open) => concat!(
+                $prefix,
+                inbox_sql!(
+                    "department = ?1",
+                    "?2 IS NULL",
+                    "?3 IS NULL AND is_open = 1"
+                )
+            ),
+            (false, true, InboxMode::Open) => concat!(
+                $prefix,
+                inbox_sql!("?1 IS NULL", "level = ?2", "?3 IS NULL AND is_open = 1")
+            ),
+            (false, false, InboxMode::Open) => concat!(
+                $prefix,
+                inbox_sql!("?1 IS NULL", "?2 IS NULL", "?3 IS NULL AND is_open = 1")
+            ),
+            (true, true, InboxMode::All) => {
+                concat!($prefix, inbox_all_sql!("department = ?1", "level = ?2"))
+            }
+            (true, false, InboxMode::All) => {
+                concat!($prefix, inbox_all_sql!("department = ?1", "?2 IS NULL"))
+            }
+            (false, true, InboxMode::All) => {
+                concat!($prefix, inbox_all_sql!("?1 IS NULL", "level = ?2"))
+            }
+            (false, false, InboxMode::All) => {
+                concat!($prefix, inbox_all_sql!("?1 IS NULL", "?2 IS NULL"))
+            }
+        }
+    };
+}
+
+impl SqliteStore {
+    /// SQLite's plan for the inbox query of `f` (`EXPLAIN QUERY PLAN`, one line per step), so
+    /// tests can check that every filter combination reads an index in deadline order instead
+    /// of sorting the table.
+    pub async fn inbox_plan(&self, f: &InboxFilter) -> Result<Vec<String>, StoreError> {
+        let Some(mode) = InboxMode::of(f) else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query(select_inbox!("EXPLAIN QUERY PLAN ", f, mode))
+            .bind(&f.department)
+            .bind(f.level.map(|l| i64::from(l.number())))
+            .bind(f.state.map(WarningState::as_str))
+            .bind(&f.assignee)
+            .bind(f.overdue_on.map(day))
+            .bind(f.case_id)
+            .bind(limit_of(f.limit))
+            .bind(i64::from(f.offset))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("detail").map_err(db))
+            .collect()
+    }
+}
+
 fn limit_of(l: u32) -> i64 {
     if l == 0 { 50 } else { i64::from(l) }
 }
@@ -484,51 +607,10 @@ impl WarningStore for SqliteStore {
     }
 
     async fn inbox(&self, f: &InboxFilter) -> Result<Vec<WarningRecord>, StoreError> {
-        enum Mode {
-            State,
-            Open,
-            All,
-        }
-        // Overdue means open and past the deadline: a closed state has none, and asking for
-        // closed ones too changes nothing.
-        if f.overdue_on.is_some() && f.state.is_some_and(WarningState::is_closed) {
+        let Some(mode) = InboxMode::of(f) else {
             return Ok(Vec::new());
-        }
-        let mode = match (f.state, f.include_closed && f.overdue_on.is_none()) {
-            (Some(_), _) => Mode::State,
-            (None, false) => Mode::Open,
-            (None, true) => Mode::All,
         };
-        let sql: &'static str = match (f.department.is_some(), f.level.is_some(), mode) {
-            (true, true, Mode::State) => inbox_sql!("department = ?1", "level = ?2", "state = ?3"),
-            (true, false, Mode::State) => inbox_sql!("department = ?1", "?2 IS NULL", "state = ?3"),
-            (false, true, Mode::State) => inbox_sql!("?1 IS NULL", "level = ?2", "state = ?3"),
-            (false, false, Mode::State) => inbox_sql!("?1 IS NULL", "?2 IS NULL", "state = ?3"),
-            (true, true, Mode::Open) => {
-                inbox_sql!(
-                    "department = ?1",
-                    "level = ?2",
-                    "?3 IS NULL AND is_open = 1"
-                )
-            }
-            (true, false, Mode::Open) => {
-                inbox_sql!(
-                    "department = ?1",
-                    "?2 IS NULL",
-                    "?3 IS NULL AND is_open = 1"
-                )
-            }
-            (false, true, Mode::Open) => {
-                inbox_sql!("?1 IS NULL", "level = ?2", "?3 IS NULL AND is_open = 1")
-            }
-            (false, false, Mode::Open) => {
-                inbox_sql!("?1 IS NULL", "?2 IS NULL", "?3 IS NULL AND is_open = 1")
-            }
-            (true, true, Mode::All) => inbox_all_sql!("department = ?1", "level = ?2"),
-            (true, false, Mode::All) => inbox_all_sql!("department = ?1", "?2 IS NULL"),
-            (false, true, Mode::All) => inbox_all_sql!("?1 IS NULL", "level = ?2"),
-            (false, false, Mode::All) => inbox_all_sql!("?1 IS NULL", "?2 IS NULL"),
-        };
+        let sql = select_inbox!("", f, mode);
         let rows = sqlx::query(sql)
             .bind(&f.department)
             .bind(f.level.map(|l| i64::from(l.number())))

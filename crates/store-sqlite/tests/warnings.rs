@@ -298,3 +298,61 @@ async fn due_lists_and_reminders_and_subject_history() {
     let load = s.open_load(&["甲".into(), "乙".into()]).await.unwrap();
     assert_eq!(load, [("甲".to_owned(), 0), ("乙".to_owned(), 0)]);
 }
+
+/// Performance guard without timing: every inbox filter combination reads an index in
+/// deadline order (a page of 50 stops early) instead of sorting the table.
+#[tokio::test]
+async fn every_inbox_filter_reads_an_index_in_deadline_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(&dir).await;
+    for i in 0..30 {
+        let dept = if i % 2 == 0 { "财务部" } else { "采购部" };
+        s.insert_warning(
+            &new_warning(&format!("C{i}"), dept, d(3, 1 + i % 28)),
+            &entry("raise", WarningState::New),
+        )
+        .await
+        .unwrap();
+    }
+    let mut checked = 0;
+    for dept in [None, Some("财务部".to_owned())] {
+        for level in [None, Some(Level::Inspector)] {
+            for (state, include_closed) in [
+                (None, false),
+                (None, true),
+                (Some(WarningState::Verifying), false),
+                (Some(WarningState::Closed), true),
+            ] {
+                for overdue_on in [None, Some(d(3, 15))] {
+                    let f = InboxFilter {
+                        department: dept.clone(),
+                        level,
+                        state,
+                        include_closed,
+                        overdue_on,
+                        ..InboxFilter::default()
+                    };
+                    let plan = s.inbox_plan(&f).await.unwrap();
+                    if state == Some(WarningState::Closed) && overdue_on.is_some() {
+                        assert!(plan.is_empty(), "nothing to ask: {plan:?}");
+                        continue;
+                    }
+                    assert!(
+                        plan.iter().any(
+                            |l| l.contains("USING INDEX") || l.contains("USING COVERING INDEX")
+                        ),
+                        "{f:?}: {plan:?}"
+                    );
+                    assert!(
+                        !plan
+                            .iter()
+                            .any(|l| l.contains("TEMP B-TREE") || l.starts_with("SCAN warnings")),
+                        "{f:?} sorts or scans the table: {plan:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 28);
+}
