@@ -17,13 +17,19 @@ BIN = os.path.join(ROOT, "target", "release", "qinglian")
 
 
 def run_measured(cmd, **kw):
+    """Wall seconds, peak RSS bytes and CPU seconds (user + system) of one process."""
     start = time.perf_counter()
     p = subprocess.Popen(cmd, **kw)
     _, status, ru = os.wait4(p.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(cmd)}")
-    return elapsed, ru.ru_maxrss * 1024  # ru_maxrss is KiB on Linux
+    return elapsed, ru.ru_maxrss * 1024, ru.ru_utime + ru.ru_stime  # ru_maxrss is KiB on Linux
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
 
 
 def count_rows(path):
@@ -38,6 +44,7 @@ def main():
     ap.add_argument("--seed", default="7")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--no-build", action="store_true", help="use the existing target/release/qinglian")
+    ap.add_argument("--repeat", type=int, default=3, help="alternating runs of each tool; medians are reported")
     args = ap.parse_args()
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "qinglian-cli"], cwd=ROOT, check=True)
@@ -47,7 +54,7 @@ def main():
             csv = args.rows_file
         else:
             gen_dir = os.path.join(tmp, "data")
-            t, _ = run_measured([BIN, "--quiet", "generate", "--scale", args.scale, "--seed", args.seed, "--out", gen_dir])
+            t, _, _ = run_measured([BIN, "--quiet", "generate", "--scale", args.scale, "--seed", args.seed, "--out", gen_dir])
             print(f"generated {args.scale} in {t:.1f} s", file=sys.stderr)
             csv = os.path.join(gen_dir, "payments.csv")
         size = os.path.getsize(csv)
@@ -55,17 +62,26 @@ def main():
         # warm the page cache equally for both
         subprocess.run(["cat", csv], stdout=subprocess.DEVNULL, check=True)
 
-        ws = os.path.join(tmp, "ws")
-        subprocess.run([BIN, "--quiet", "init", ws], check=True, stdout=subprocess.DEVNULL)
-        q_t, q_rss = run_measured([BIN, "--quiet", "--workspace", ws, "import", "payments", csv], stdout=subprocess.DEVNULL)
-
         import duckdb  # noqa: F401  (checked before timing)
         out_pq = os.path.join(tmp, "duck.parquet")
         script = (
             "import duckdb,sys; con=duckdb.connect(); "
             f"con.execute(\"COPY (SELECT * FROM read_csv('{csv}')) TO '{out_pq}' (FORMAT PARQUET, COMPRESSION SNAPPY)\")"
         )
-        d_t, d_rss = run_measured([sys.executable, "-c", script])
+        load_start = os.getloadavg()[0]
+        q_runs, d_runs = [], []
+        for i in range(args.repeat):
+            # Alternate the tools so that both see the same mix of background load.
+            ws = os.path.join(tmp, f"ws{i}")
+            subprocess.run([BIN, "--quiet", "init", ws], check=True, stdout=subprocess.DEVNULL)
+            q_runs.append(run_measured([BIN, "--quiet", "--workspace", ws, "import", "payments", csv], stdout=subprocess.DEVNULL))
+            shutil.rmtree(ws, ignore_errors=True)
+            d_runs.append(run_measured([sys.executable, "-c", script]))
+            os.remove(out_pq)
+            print(f"run {i + 1}: qinglian {q_runs[-1][0]:.2f} s, duckdb {d_runs[-1][0]:.2f} s", file=sys.stderr)
+        load_end = os.getloadavg()[0]
+        q_t, q_rss, q_cpu = (median([r[k] for r in q_runs]) for k in range(3))
+        d_t, d_rss, d_cpu = (median([r[k] for r in d_runs]) for k in range(3))
         duck_version = subprocess.run([sys.executable, "-c", "import duckdb;print(duckdb.__version__)"], capture_output=True, text=True).stdout.strip()
 
         mb = size / 1e6
@@ -79,14 +95,16 @@ def main():
 
 Machine: {os.cpu_count()} cores, {cpu}, {round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB.
 Input: `qinglian generate --scale {args.scale} --seed {args.seed}` payments.csv, {rows:,} rows, {mb:,.0f} MB (page cache warm).
-Method: `python3 benches/import_bench.py` — each tool in a fresh process, wall time, peak RSS from wait4().
+Method: `python3 benches/import_bench.py --repeat {args.repeat}` — each tool in a fresh process, the two
+alternating, {args.repeat} runs each, medians of wall time, peak RSS (wait4) and CPU time (user + system).
+Load average (1 min) {load_start:.1f} at the start, {load_end:.1f} at the end.
 
-| tool | what it does | time (s) | rows/s | MB/s | peak RSS (MiB) |
-|---|---|---:|---:|---:|---:|
-| qinglian import | parse, validate every cell, pseudonymise accounts, quarantine, Parquet (snappy), SHA-256 of the source | {q_t:.2f} | {rows / q_t:,.0f} | {mb / q_t:,.1f} | {q_rss / 2**20:,.0f} |
-| DuckDB {duck_version} `read_csv` → Parquet | type inference, Parquet (snappy); no validation | {d_t:.2f} | {rows / d_t:,.0f} | {mb / d_t:,.1f} | {d_rss / 2**20:,.0f} |
+| tool | what it does | time (s) | rows/s | MB/s | CPU s | CPU-µs/row | peak RSS (MiB) |
+|---|---|---:|---:|---:|---:|---:|---:|
+| qinglian import | parse, validate every cell, pseudonymise accounts, quarantine, Parquet (snappy), SHA-256 of the source, batch record, ledger entry | {q_t:.2f} | {rows / q_t:,.0f} | {mb / q_t:,.1f} | {q_cpu:.1f} | {q_cpu / rows * 1e6:.2f} | {q_rss / 2**20:,.0f} |
+| DuckDB {duck_version} `read_csv` → Parquet | type inference, Parquet (snappy); no validation | {d_t:.2f} | {rows / d_t:,.0f} | {mb / d_t:,.1f} | {d_cpu:.1f} | {d_cpu / rows * 1e6:.2f} | {d_rss / 2**20:,.0f} |
 
-Ratio qinglian / DuckDB throughput: **{d_t / q_t:.2f}×**; memory: {q_rss / max(d_rss, 1):.2f}×.
+Ratio qinglian / DuckDB: throughput **{d_t / q_t:.2f}×**, CPU per row {q_cpu / d_cpu:.2f}×, memory {q_rss / max(d_rss, 1):.2f}×.
 """)
     finally:
         if not args.keep:

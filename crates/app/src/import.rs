@@ -1,7 +1,8 @@
 //! Importing one file as one batch, atomically.
 //!
-//! Order of work: hash the source and refuse a duplicate; let `ingest` write the accepted
-//! rows to a staging file and the refused ones to the quarantine; register the batch as
+//! Order of work: refuse a duplicate (the file's SHA-256 equals a committed batch's); let
+//! `ingest` write the accepted rows to a staging file and the refused ones to the
+//! quarantine; register the batch as
 //! `committing`; move the file into the lake; mark it `committed`; record it in the
 //! ledger. Analysis reads only committed batches, and `Workspace::recover` rolls back
 //! anything left half-way (and records a committed batch the ledger missed), so a batch is
@@ -71,18 +72,21 @@ pub async fn import(
         Some(p) => Mapping::load(p)?,
         None => Mapping::default(),
     };
-    let (sha, bytes) = sha256_file(file)?;
-    if !opts.force
-        && let Some(prev) = ws.store.find_committed_by_hash(d.name, &sha).await?
-    {
-        return Err(AppError::Duplicate {
-            dataset: d.name.into(),
-            batch: prev.id,
-            at: prev.imported_at.to_rfc3339(),
-        });
+    // Same content means same size: only when a committed batch of this dataset has this
+    // file's size is the file hashed before the import, to refuse a duplicate at once.
+    // Otherwise the CSV reader hashes it on the way (one pass instead of two) and the check
+    // runs again before the batch is registered, which also catches a concurrent twin.
+    let size = std::fs::metadata(file)
+        .map_err(|e| AppError::io(file, e))?
+        .len();
+    let mut early = None;
+    if !opts.force && same_size_committed(ws, d, size).await? {
+        let (sha, bytes) = sha256_file(file)?;
+        refuse_duplicate(ws, d, &sha).await?;
+        early = Some((sha, bytes));
     }
 
-    let batch_id = new_batch_id(d.name, &sha);
+    let batch_id = new_batch_id(d.name);
     let staging = ws.path(STAGING_DIR).join(format!("{batch_id}.parquet"));
     let quarantine_rel = format!("{QUARANTINE_DIR}/{batch_id}.csv");
     let lake_rel = format!("{LAKE_DIR}/{}/{batch_id}.parquet", d.name);
@@ -103,8 +107,25 @@ pub async fn import(
         progress,
     )
     .await;
-    let stats = match stats {
-        Ok(s) => s,
+    let checked = match stats {
+        Ok(stats) => {
+            let digest = match (early, &stats.source_digest) {
+                (Some(d), _) => Ok(d),
+                (None, Some(d)) => Ok(d.clone()),
+                (None, None) => sha256_file(file),
+            };
+            match digest {
+                Ok((sha, bytes)) if opts.force => Ok((stats, sha, bytes)),
+                Ok((sha, bytes)) => refuse_duplicate(ws, d, &sha)
+                    .await
+                    .map(|()| (stats, sha, bytes)),
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    let (stats, sha, bytes) = match checked {
+        Ok(c) => c,
         Err(e) => {
             let _ = std::fs::remove_file(&staging);
             let _ = std::fs::remove_file(ws.path(&quarantine_rel));
@@ -216,13 +237,33 @@ fn sha256_file(path: &Path) -> Result<(String, u64), AppError> {
     Ok((hex::encode(h.finalize()), total))
 }
 
-fn new_batch_id(dataset: &str, sha: &str) -> String {
-    let mut r = [0u8; 3];
+async fn same_size_committed(ws: &Workspace, d: &Dataset, size: u64) -> Result<bool, AppError> {
+    Ok(ws
+        .store
+        .list_batches(Some(d.name))
+        .await?
+        .iter()
+        .any(|b| b.status == BatchStatus::Committed && b.source_bytes == size))
+}
+
+async fn refuse_duplicate(ws: &Workspace, d: &Dataset, sha: &str) -> Result<(), AppError> {
+    match ws.store.find_committed_by_hash(d.name, sha).await? {
+        Some(prev) => Err(AppError::Duplicate {
+            dataset: d.name.into(),
+            batch: prev.id,
+            at: prev.imported_at.to_rfc3339(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `payments-20240305T143000-3f9a0c1b2d4e`: the dataset, the time, 48 random bits.
+fn new_batch_id(dataset: &str) -> String {
+    let mut r = [0u8; 6];
     let _ = getrandom::fill(&mut r);
     format!(
-        "{dataset}-{}-{}{}",
+        "{dataset}-{}-{}",
         Utc::now().format("%Y%m%dT%H%M%S"),
-        &sha[..6],
         hex::encode(r)
     )
 }

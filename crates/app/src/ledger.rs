@@ -47,8 +47,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use qinglian_ledger::note::NoteSignature;
 use qinglian_ledger::{
-    Error as LedgerError, Hash, KeyKind, Log, Receipt, SignedCheckpoint, SignerKey, VerifierKey,
-    VerifyOptions, VerifyReport, Witness, WitnessState,
+    Checkpoint, Error as LedgerError, Hash, KeyKind, Log, Receipt, SignedCheckpoint, SignerKey,
+    VerifierKey, VerifyOptions, VerifyReport, Witness, WitnessState,
 };
 use qinglian_store::{BatchRecord, BatchStatus, BatchStore};
 use serde::{Deserialize, Serialize};
@@ -112,8 +112,10 @@ pub enum LedgerEvent {
     ImportBatch(ImportBatchEvent),
     /// An evidence file was registered (`qinglian evidence add`).
     EvidenceFile(EvidenceFileEvent),
-    /// A rule or model produced a finding.
+    /// A rule or model produced a finding (new, or reopened by later data).
     Finding(FindingEvent),
+    /// A rule or model ran again and no longer reports a finding (resolved by data).
+    FindingResolved(FindingResolvedEvent),
     /// A warning moved through the three-level workflow (三级预警).
     WarningTransition(WarningTransitionEvent),
     /// Something happened to a whistleblower report (received, assigned, answered, closed).
@@ -129,6 +131,7 @@ impl LedgerEvent {
             LedgerEvent::ImportBatch(_) => "import_batch",
             LedgerEvent::EvidenceFile(_) => "evidence_file",
             LedgerEvent::Finding(_) => "finding",
+            LedgerEvent::FindingResolved(_) => "finding_resolved",
             LedgerEvent::WarningTransition(_) => "warning_transition",
             LedgerEvent::ReportEvent(_) => "report_event",
             LedgerEvent::DecisionRecord(_) => "decision_record",
@@ -253,6 +256,16 @@ pub struct FindingEvent {
     pub evidence: Vec<RowRef>,
     /// SHA-256 of the finding as stored in the desk (explanation included).
     pub digest: String,
+}
+
+/// A finding its source no longer reports: the data changed, nobody decided anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingResolvedEvent {
+    pub finding: String,
+    /// Rule or model id whose run no longer reports it.
+    pub rule: String,
+    pub rule_version: String,
+    pub resolved_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -544,6 +557,29 @@ pub fn import_event(ws: &Workspace, b: &BatchRecord) -> Result<ImportBatchEvent,
     })
 }
 
+/// The `finding` event of a finding the desk keeps as `id`: its rule, subject, amount,
+/// evidence rows and the SHA-256 of the finding as stored (explanation included).
+pub fn finding_event(id: i64, f: &qinglian_core::Finding) -> FindingEvent {
+    let stored = serde_json::to_vec(f).expect("findings always serialise");
+    FindingEvent {
+        finding: id.to_string(),
+        rule: f.source.id.clone(),
+        rule_version: f.source.version.clone(),
+        subject: format!("{}:{}", f.subject.kind, f.subject.id),
+        amount_fen: f.amount.map(qinglian_core::Money::fen),
+        evidence: f
+            .evidence
+            .iter()
+            .map(|e| RowRef {
+                dataset: e.dataset.clone(),
+                batch: e.batch.clone(),
+                row: u64::try_from(e.row).unwrap_or_default(),
+            })
+            .collect(),
+        digest: hex::encode(Sha256::digest(&stored)),
+    }
+}
+
 /// Records a batch just committed. On failure the batch stays committed and
 /// [`recover_imports`] records it the next time the workspace is opened.
 pub(crate) fn record_import(ws: &Workspace, b: &BatchRecord) -> Result<u64, AppError> {
@@ -648,6 +684,7 @@ pub fn find_entries(ws: &Workspace, needle: &str) -> Result<Vec<u64>, AppError> 
                 e.sha256 == needle || e.ref_id.as_deref() == Some(needle)
             }
             LedgerEvent::Finding(e) => e.finding == needle,
+            LedgerEvent::FindingResolved(e) => e.finding == needle,
             LedgerEvent::WarningTransition(e) => e.warning == needle,
             LedgerEvent::ReportEvent(e) => e.report == needle,
             LedgerEvent::DecisionRecord(e) => e.decision == needle,
@@ -789,17 +826,20 @@ fn summary(key: &VerifierKey, report: &VerifyReport) -> Verification {
 
 /// Verifies the workspace's ledger and the records its entries describe. `key` defaults to
 /// the workspace's `ledger.pub`; pass the key you hold yourself to trust nothing stored
-/// with the workspace.
+/// with the workspace. `remembered`: checkpoints kept outside the workspace (an auditor's
+/// receipt, see [`read_remembered_checkpoint`]); a log that no longer contains one of them
+/// was rolled back or rewritten.
 pub async fn verify(
     ws: &Workspace,
     key: Option<&VerifierKey>,
     witnesses: &[VerifierKey],
+    remembered: &[Checkpoint],
 ) -> Result<Verification, AppError> {
     let own = verifier_key(ws)?;
     let key = key.unwrap_or(&own);
     let opts = VerifyOptions {
         witnesses: witnesses.to_vec(),
-        ..VerifyOptions::default()
+        remembered: remembered.to_vec(),
     };
     let report = qinglian_ledger::verify_dir(&ws.root.join(LEDGER_DIR), key, &opts)?;
     let mut v = summary(key, &report);
@@ -1047,6 +1087,35 @@ fn unrecorded(
     Ok(None)
 }
 
+/// Reads a checkpoint kept outside the log: a file holding the signed checkpoint note, or a
+/// receipt (`ledger prove --json`, `evidence add --json`) whose `checkpoint` is one. The
+/// signature must verify with `key`, so a forged "memory" cannot accuse an honest log.
+pub fn read_remembered_checkpoint(path: &Path, key: &VerifierKey) -> Result<Checkpoint, AppError> {
+    let text = fs::read_to_string(path).map_err(|e| AppError::io(path, e))?;
+    let note = if text.trim_start().starts_with('{') {
+        serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| {
+                let cp = v.get("checkpoint").or_else(|| v.pointer("/receipt/checkpoint"))?;
+                cp.as_str().map(str::to_owned)
+            })
+            .ok_or_else(|| {
+                AppError::LedgerInput(format!(
+                    "{}: JSON without a \"checkpoint\" note; give a receipt or a checkpoint note / 文件中没有检查点",
+                    path.display()
+                ))
+            })?
+    } else {
+        text
+    };
+    Checkpoint::from_signed_note(&note, key).map_err(|e| {
+        AppError::LedgerInput(format!(
+            "{}: not a checkpoint signed by this log's key ({e}) / 检查点签名无效",
+            path.display()
+        ))
+    })
+}
+
 /// Verifies an export bundle with the log's public key alone (no workspace, no database):
 /// the Merkle log, its checkpoints, and cosignatures of the given witnesses. Records are
 /// not available to an outside auditor, so only the entries themselves are checked.
@@ -1054,6 +1123,7 @@ pub fn verify_bundle(
     dir: &Path,
     key: &VerifierKey,
     witnesses: &[VerifierKey],
+    remembered: &[Checkpoint],
 ) -> Result<Verification, AppError> {
     if !dir.is_dir() {
         return Err(AppError::LedgerInput(format!(
@@ -1063,7 +1133,7 @@ pub fn verify_bundle(
     }
     let opts = VerifyOptions {
         witnesses: witnesses.to_vec(),
-        ..VerifyOptions::default()
+        remembered: remembered.to_vec(),
     };
     let report = qinglian_ledger::verify_bundle_with(dir, key, &opts)?;
     let mut v = summary(key, &report);

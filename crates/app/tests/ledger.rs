@@ -47,7 +47,7 @@ fn evidence_file(dir: &Path, name: &str, content: &str) -> PathBuf {
 }
 
 async fn verify(ws: &Workspace) -> ledger::Verification {
-    ledger::verify(ws, None, &[]).await.unwrap()
+    ledger::verify(ws, None, &[], &[]).await.unwrap()
 }
 
 /// Rewrites a batch's source hash in the desk directly, as someone bypassing the
@@ -294,14 +294,14 @@ async fn export_verifies_with_the_key_alone() {
     let s = ledger::export(&ws, &out).unwrap();
     assert_eq!(s.entries, 2);
     let key: VerifierKey = s.verifier_key.parse().unwrap();
-    let v = ledger::verify_bundle(&out, &key, &[]).unwrap();
+    let v = ledger::verify_bundle(&out, &key, &[], &[]).unwrap();
     assert!(v.ok, "{:?}", v.problem);
     assert_eq!(v.events.get("evidence_file"), Some(&1));
     // Another key does not verify it.
     let other = qinglian_ledger::SignerKey::generate(key.name(), KeyKind::Note)
         .unwrap()
         .verifier();
-    assert!(!ledger::verify_bundle(&out, &other, &[]).unwrap().ok);
+    assert!(!ledger::verify_bundle(&out, &other, &[], &[]).unwrap().ok);
     // Exporting into a folder that is not empty is a user error.
     let e = ledger::export(&ws, &out).unwrap_err();
     assert!(e.is_user_error(), "{e}");
@@ -375,7 +375,7 @@ async fn a_witness_cosigns_and_the_log_keeps_the_cosignature() {
     assert_eq!(bodies.len(), 4);
     assert!(bodies[2].starts_with("old 0\n") && bodies[3].starts_with("old 2\n"));
 
-    let v = ledger::verify(&ws, None, std::slice::from_ref(&wkey))
+    let v = ledger::verify(&ws, None, std::slice::from_ref(&wkey), &[])
         .await
         .unwrap();
     assert!(v.ok, "{:?}", v.problem);
@@ -386,4 +386,45 @@ async fn a_witness_cosigns_and_the_log_keeps_the_cosignature() {
             .unwrap_err()
             .is_user_error()
     );
+}
+
+/// A consistent older copy of the ledger verifies on its own; only a checkpoint kept
+/// outside the workspace (here the auditor's evidence receipt) exposes the rollback.
+#[tokio::test]
+async fn a_rollback_is_caught_with_a_receipt_the_auditor_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = new_ws(dir.path()).await;
+    import(&ws, "payments", "payments.csv").await;
+    let before = dir.path().join("ledger-before");
+    copy_dir(&ws.root.join(LEDGER_DIR), &before);
+    let bid = evidence_file(dir.path(), "bid.pdf", "bid");
+    let receipt = add_evidence(&ws, &bid, EvidenceKind::BidDocument, None, "t").unwrap();
+    let kept = dir.path().join("receipt.json");
+    std::fs::write(&kept, serde_json::to_string(&receipt).unwrap()).unwrap();
+    let key = ledger::verifier_key(&ws).unwrap();
+    let cp = ledger::read_remembered_checkpoint(&kept, &key).unwrap();
+    assert_eq!(cp.size, 2);
+    assert!(
+        ledger::verify(&ws, None, &[], std::slice::from_ref(&cp))
+            .await
+            .unwrap()
+            .ok
+    );
+
+    std::fs::remove_dir_all(ws.root.join(LEDGER_DIR)).unwrap();
+    copy_dir(&before, &ws.root.join(LEDGER_DIR));
+    let v = ledger::verify(&ws, None, &[], &[cp]).await.unwrap();
+    assert!(!v.ok);
+    let p = v.problem.unwrap();
+    assert!(p.message.contains("rolled back"), "{}", p.message);
+
+    // A "memory" not signed by this log's key is refused, not believed.
+    let other = qinglian_ledger::SignerKey::generate(key.name(), KeyKind::Note).unwrap();
+    let forged = qinglian_ledger::Checkpoint::new(key.name(), 9, qinglian_ledger::empty_root())
+        .sign(&other)
+        .unwrap();
+    let forged_file = dir.path().join("forged.txt");
+    std::fs::write(&forged_file, forged).unwrap();
+    let e = ledger::read_remembered_checkpoint(&forged_file, &key).unwrap_err();
+    assert!(e.is_user_error(), "{e}");
 }

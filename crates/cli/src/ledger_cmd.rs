@@ -32,6 +32,10 @@ enum LedgerCommand {
         /// Also check the stored cosignatures of this witness (repeatable)
         #[arg(long = "witness-key", value_name = "VKEY")]
         witness_keys: Vec<String>,
+        /// A checkpoint you kept (a receipt or a checkpoint note): the log must still contain
+        /// its tree, or it was rolled back or rewritten (repeatable)
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
     },
     /// Receipt for one entry: index, or a batch id, evidence SHA-256 or reference id / 包含证明
     Prove {
@@ -51,6 +55,10 @@ enum LedgerCommand {
         /// Also check the bundle's cosignatures of this witness (repeatable)
         #[arg(long = "witness-key", value_name = "VKEY")]
         witness_keys: Vec<String>,
+        /// A checkpoint you kept (a receipt or a checkpoint note) that the bundle must
+        /// contain (repeatable)
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
     },
     /// Print the log's public verifier key / 公钥
     Key,
@@ -124,15 +132,27 @@ fn keys(args: &[String]) -> Result<Vec<qinglian_ledger::VerifierKey>, AppError> 
     args.iter().map(|k| read_verifier_key_arg(k)).collect()
 }
 
+fn remembered(
+    files: &[PathBuf],
+    key: &qinglian_ledger::VerifierKey,
+) -> Result<Vec<qinglian_ledger::Checkpoint>, AppError> {
+    files
+        .iter()
+        .map(|f| ledger::read_remembered_checkpoint(f, key))
+        .collect()
+}
+
 pub async fn ledger(cli: &Cli, a: &LedgerArgs) -> anyhow::Result<()> {
     match &a.command {
         LedgerCommand::VerifyBundle {
             dir,
             key,
             witness_keys,
+            checkpoints,
         } => {
             let key = read_verifier_key_arg(key)?;
-            let v = ledger::verify_bundle(dir, &key, &keys(witness_keys)?)?;
+            let kept = remembered(checkpoints, &key)?;
+            let v = ledger::verify_bundle(dir, &key, &keys(witness_keys)?, &kept)?;
             return report(cli, &v, "导出包 Bundle");
         }
         LedgerCommand::Key => {
@@ -158,9 +178,15 @@ pub async fn ledger(cli: &Cli, a: &LedgerArgs) -> anyhow::Result<()> {
 
 async fn ledger_in(cli: &Cli, ws: &Workspace, command: &LedgerCommand) -> anyhow::Result<()> {
     match command {
-        LedgerCommand::Verify { key, witness_keys } => {
+        LedgerCommand::Verify {
+            key,
+            witness_keys,
+            checkpoints,
+        } => {
             let key = key.as_deref().map(read_verifier_key_arg).transpose()?;
-            let v = ledger::verify(ws, key.as_ref(), &keys(witness_keys)?).await?;
+            let own = ledger::verifier_key(ws)?;
+            let kept = remembered(checkpoints, key.as_ref().unwrap_or(&own))?;
+            let v = ledger::verify(ws, key.as_ref(), &keys(witness_keys)?, &kept).await?;
             ws.store.close().await;
             report(cli, &v, "账本 Ledger")
         }

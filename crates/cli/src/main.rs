@@ -10,6 +10,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// glibc handed the import's chunk buffers back to the kernel and faulted them in again for
+// every chunk; jemalloc keeps them (see docs/benchmarks.md, import).
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// 清廉 qinglian — integrity-risk supervision platform / 智慧监督平台
 #[derive(Parser, Debug)]
 #[command(name = "qinglian", version, about, long_about = None)]

@@ -31,7 +31,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
 /// `2024-03-05 14:30:00` is parsed without allocating.
 pub fn parse_datetime(s: &str) -> Result<NaiveDateTime, DateError> {
     let folded = fold_width(s);
-    parse_folded(folded.trim()).map_err(|problem| DateError {
+    parse_folded(crate::width::trim(&folded)).map_err(|problem| DateError {
         raw: s.trim().to_owned(),
         problem,
     })

@@ -53,7 +53,7 @@ impl Money {
     /// Plain ASCII input such as `12345.67` is parsed without allocating.
     pub fn parse(raw: &str) -> Result<Money, AmountError> {
         let folded = fold_width(raw);
-        parse_folded(folded.trim()).map_err(|problem| AmountError {
+        parse_folded(crate::width::trim(&folded)).map_err(|problem| AmountError {
             raw: raw.trim().to_owned(),
             problem: refine(problem, folded.trim()),
         })

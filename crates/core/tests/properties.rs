@@ -330,3 +330,11 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The fast-path trim must never differ from `str::trim`, whatever the ends hold.
+    #[test]
+    fn fast_trim_equals_str_trim(s in "[ \t\u{3000}\u{a0}a-z0-9张,.]{0,8}") {
+        prop_assert_eq!(qinglian_core::width::trim(&s), s.trim());
+    }
+}

@@ -6,6 +6,9 @@ use std::time::Instant;
 use qinglian_core::pseudo::Pseudonymiser;
 use qinglian_ingest::{ImportRequest, Mapping, import_file};
 
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, dataset, file, out] = &args[..] else {

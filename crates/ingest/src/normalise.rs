@@ -73,7 +73,7 @@ impl Normaliser {
         raw: &str,
         buf: &mut String,
     ) -> Result<Cell, CellError> {
-        let raw = raw.trim();
+        let raw = qinglian_core::width::trim(raw);
         if raw.is_empty() || raw.eq_ignore_ascii_case("null") || raw == "\\N" {
             return if field.required {
                 Err(CellError::new("必填项为空", "required value is empty"))
@@ -83,7 +83,7 @@ impl Normaliser {
         }
         match field.ty {
             FieldType::Text => Ok(push_text(buf, raw)),
-            FieldType::Code => Ok(push_text(buf, fold_width(raw).trim())),
+            FieldType::Code => Ok(push_text(buf, qinglian_core::width::trim(&fold_width(raw)))),
             FieldType::Integer => parse_integer(raw).map(Cell::Int),
             FieldType::Number => parse_number(raw).map(Cell::Float),
             FieldType::Amount => Money::parse(raw)

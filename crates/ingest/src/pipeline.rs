@@ -16,15 +16,15 @@ use arrow_array::cast::AsArray;
 use arrow_array::{BooleanArray, RecordBatch};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use qinglian_core::pseudo::Pseudonymiser;
-use qinglian_spec::Dataset;
+use qinglian_spec::{Dataset, FieldType};
 
 use crate::encoding::Encoding;
 use crate::error::IngestError;
 use crate::keys::KeySet;
-use crate::lake::{ROW_COLUMN, arrow_schema};
+use crate::lake::{BATCH_COLUMN, ROW_COLUMN, arrow_schema};
 use crate::mapping::{Mapping, plan_columns};
 use crate::normalise::Normaliser;
 use crate::quarantine::Quarantine;
@@ -37,7 +37,7 @@ const CHUNK_ROWS: usize = 8_192;
 const IN_FLIGHT: usize = 4;
 /// Rows per Parquet row group: large enough for good compression, small enough that the
 /// writer's buffered group stays a few tens of megabytes.
-const ROW_GROUP_ROWS: usize = 1 << 20;
+const ROW_GROUP_ROWS: usize = 1 << 17;
 
 /// Everything one import needs. The caller chooses the output paths (inside the
 /// workspace) and the batch id; this crate only writes there.
@@ -74,6 +74,10 @@ pub struct ImportStats {
     pub columns_used: Vec<(String, String)>,
     /// Source headers that feed no field.
     pub columns_ignored: Vec<String>,
+    /// SHA-256 (hex) and length of the source file when the reader hashed it on the way
+    /// (CSV and TSV); `None` for formats read otherwise.
+    #[serde(skip)]
+    pub source_digest: Option<(String, u64)>,
 }
 
 /// Runs one import. On error nothing usable is left at `parquet_out` (the caller deletes it).
@@ -173,6 +177,7 @@ pub fn import_file(
         .map_err(|_| IngestError::Internal("the Parquet writer panicked".into()))?;
     let read = read?;
     let c = collected?;
+    let source_digest = src.digest();
     progress(src.total(), src.total());
     if c.read != read {
         return Err(IngestError::Internal(format!(
@@ -190,6 +195,7 @@ pub fn import_file(
         quarantine_file: c.file,
         columns_used,
         columns_ignored: plan.ignored,
+        source_digest,
     })
 }
 
@@ -269,7 +275,7 @@ fn collect(
     estimate: mpsc::Receiver<usize>,
 ) -> Result<Collected, IngestError> {
     let file = File::create(out).map_err(|e| IngestError::io(out, e))?;
-    let mut writer = ArrowWriter::try_new(file, arrow_schema(d), Some(writer_props(unique)))?;
+    let mut writer = ArrowWriter::try_new(file, arrow_schema(d), Some(writer_props(d, unique)))?;
     let mut keys = KeySet::default();
     let mut pending: BTreeMap<u64, Processed> = BTreeMap::new();
     let (mut next, mut read, mut quarantined) = (0u64, 0u64, 0u64);
@@ -346,7 +352,7 @@ fn drop_duplicates(
     )?)
 }
 
-fn writer_props(unique: &[String]) -> WriterProperties {
+fn writer_props(d: &Dataset, unique: &[String]) -> WriterProperties {
     let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
@@ -354,6 +360,20 @@ fn writer_props(unique: &[String]) -> WriterProperties {
     // Key columns are unique per row: a dictionary would only cost interning time.
     for col in unique {
         props = props.set_column_dictionary_enabled(ColumnPath::from(col.as_str()), false);
+    }
+    // Min/max of free text, of keyed hashes and masks, and of the one batch id prune nothing,
+    // and computing them compared every value of those columns.
+    let no_stats = d
+        .fields
+        .iter()
+        .filter(|f| f.ty == FieldType::Text || f.ty.is_personal())
+        .flat_map(|f| {
+            let masked = f.ty.is_personal().then(|| format!("{}_masked", f.name));
+            std::iter::once(f.name.to_owned()).chain(masked)
+        })
+        .chain([BATCH_COLUMN.to_owned()]);
+    for col in no_stats {
+        props = props.set_column_statistics_enabled(ColumnPath::from(col), EnabledStatistics::None);
     }
     props.build()
 }

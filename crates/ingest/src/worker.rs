@@ -129,7 +129,8 @@ impl Worker {
         // One UTF-8 check for the whole row instead of one per cell; cells are then sliced
         // out of it (delimiters are ASCII, so cell bounds are character bounds).
         let whole = match self.encoding {
-            Encoding::Utf8 => std::str::from_utf8(record.as_slice()).ok(),
+            // simdutf8: the same check, several times faster on long rows.
+            Encoding::Utf8 => simdutf8::basic::from_utf8(record.as_slice()).ok(),
             _ => None,
         };
         for (fi, field) in self.dataset.fields.iter().enumerate() {

@@ -372,3 +372,19 @@ fn a_utf8_file_with_gbk_bytes_later_is_quarantined_not_garbled() {
     assert_eq!((s.rows_accepted, s.rows_quarantined), (1, 1));
     assert!(run.quarantine_text().contains("--encoding"));
 }
+
+/// The CSV reader hashes the file in the same pass that parses it; the digest must be the
+/// whole file's, or a duplicate import would slip through.
+#[test]
+fn csv_import_reports_the_whole_files_sha256() {
+    use sha2::{Digest, Sha256};
+    let run = Run::new();
+    let file = fixture("payments_gbk.csv");
+    let stats = run
+        .import("payments", &file, Mapping::default(), None)
+        .unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    let (sha, len) = stats.source_digest.expect("CSV is hashed on the way");
+    assert_eq!(len, bytes.len() as u64);
+    assert_eq!(sha, hex::encode(Sha256::digest(&bytes)));
+}

@@ -27,9 +27,6 @@ pub fn post_json(url: &str, body: &str, timeout: Duration) -> Result<(u16, Strin
         .send(body)
         .map_err(unreachable)?;
     let status = response.status().as_u16();
-    let text = response
-        .body_mut()
-        .read_to_string()
-        .map_err(unreachable)?;
+    let text = response.body_mut().read_to_string().map_err(unreachable)?;
     Ok((status, text))
 }

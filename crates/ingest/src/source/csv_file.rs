@@ -1,15 +1,16 @@
 //! CSV and TSV in UTF-8 (with or without BOM), GBK or GB18030, streamed.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
+use super::hashing::HashingReader;
 use super::{Row, RowSource};
 use crate::encoding::Encoding;
 use crate::error::IngestError;
 
 pub(crate) struct CsvSource {
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<HashingReader<File>>,
     headers: Vec<String>,
     encoding: Encoding,
     total: u64,
@@ -42,7 +43,7 @@ impl CsvSource {
             .flexible(true)
             .delimiter(delimiter)
             .buffer_capacity(1 << 20)
-            .from_reader(BufReader::with_capacity(1 << 20, file));
+            .from_reader(HashingReader::new(file));
         let mut first = csv::ByteRecord::new();
         let got = reader
             .read_byte_record(&mut first)
@@ -158,5 +159,9 @@ impl RowSource for CsvSource {
 
     fn total(&self) -> u64 {
         self.total
+    }
+
+    fn digest(&self) -> Option<(String, u64)> {
+        Some(self.reader.get_ref().digest())
     }
 }

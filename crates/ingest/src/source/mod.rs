@@ -3,6 +3,7 @@
 //! serves every format.
 
 mod csv_file;
+mod hashing;
 mod jsonl;
 mod parquet_file;
 mod workbook;
@@ -152,6 +153,11 @@ pub(crate) trait RowSource {
     /// How far through the input we are, in the unit of `total()`.
     fn position(&self) -> u64;
     fn total(&self) -> u64;
+    /// SHA-256 (hex) and length of the whole file, for sources that read it front to back
+    /// once; valid after `next_row` returned `Row::End`. `None`: the caller hashes the file.
+    fn digest(&self) -> Option<(String, u64)> {
+        None
+    }
 }
 
 pub(crate) struct OpenOptions<'a> {
