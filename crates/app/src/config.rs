@@ -13,6 +13,8 @@ use crate::AppError;
 pub struct Config {
     pub organisation: Organisation,
     pub calendar: CalendarConfig,
+    /// The three-level warning workflow: levels, deadlines, routing, notification channels.
+    pub warnings: qinglian_workflow::WorkflowConfig,
     pub rules: RulesConfig,
 }
 

@@ -50,6 +50,9 @@ pub enum AppError {
     WitnessRefused { status: u16, message: String },
     #[error("demo data: {0}")]
     Synth(String),
+    /// A warning action refused (illegal transition, conflict, missing reason) or failed.
+    #[error(transparent)]
+    Workflow(#[from] qinglian_workflow::WorkflowError),
     #[error("internal error (this is a bug): {0}")]
     Internal(String),
 }
@@ -66,6 +69,7 @@ impl AppError {
     pub fn is_user_error(&self) -> bool {
         match self {
             Self::Ingest(e) => e.is_user_error(),
+            Self::Workflow(e) => e.is_user_error(),
             Self::Ledger(e) => matches!(
                 e,
                 qinglian_ledger::Error::OutOfRange(_)

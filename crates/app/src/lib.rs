@@ -15,6 +15,7 @@ mod workspace;
 
 pub mod demo;
 pub mod ledger;
+pub mod warnings;
 
 pub use config::Config;
 pub use error::AppError;

@@ -93,6 +93,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         C::Ledger(a) => crate::ledger_cmd::ledger(cli, a).await,
         C::Evidence(a) => crate::ledger_cmd::evidence(cli, a).await,
         C::Witness(a) => crate::ledger_cmd::witness(cli, a).await,
+        C::Warnings(a) => crate::warnings_cmd::run(cli, a).await,
     }
 }
 

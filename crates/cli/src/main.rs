@@ -4,6 +4,7 @@
 mod commands;
 mod ledger_cmd;
 mod output;
+mod warnings_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +53,8 @@ enum Command {
     Evidence(ledger_cmd::EvidenceArgs),
     /// Run a witness that cosigns other ledgers' checkpoints / 见证服务
     Witness(ledger_cmd::WitnessArgs),
+    /// Three-level warnings: list, show, assign, respond, verify, escalate, close, reopen, merge / 预警
+    Warnings(warnings_cmd::WarningsArgs),
 }
 
 fn main() -> ExitCode {

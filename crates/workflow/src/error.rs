@@ -8,7 +8,9 @@ use qinglian_store::{Level, StoreError, WarningState};
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowError {
     /// The action is not allowed from the warning's state.
-    #[error("warning {warning} is {state}: it cannot be {action}. Allowed now: {allowed}")]
+    #[error(
+        "warning {warning} is {state}: `{action}` is not allowed from there. Allowed now: {allowed}"
+    )]
     IllegalTransition {
         warning: i64,
         state: &'static str,

@@ -1,0 +1,469 @@
+//! Warnings (三级预警) as use cases over a workspace: raise warnings from the desk's open
+//! findings, list the inbox, show a warning with its reasons, history and evidence, act on it,
+//! merge and split cases, sweep deadlines, suppress, and compute metrics.
+//!
+//! The rules of the workflow live in `qinglian-workflow`; this module gives it the
+//! workspace's store, `[warnings]` configuration and calendar, and records every saved change
+//! in the evidence ledger as a `warning_transition` event (its reason as a SHA-256, never the
+//! text). Notifications go out through the channels of `[warnings.notify]`; the HTTP transport
+//! for webhooks is passed in by the caller (the CLI gives the `web` crate's client), as for
+//! the witness exchange.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use qinglian_core::calendar::Calendar;
+use qinglian_store::{
+    CaseRecord, FindingFilter, FindingRecord, FindingStatus, FindingStore, InboxFilter,
+    Suppression, TransitionRecord, WarningRecord, WarningStore,
+};
+use qinglian_workflow::notify::{Delivery, HttpPost};
+use qinglian_workflow::{
+    Acted, EventSink, LevelDecision, Metrics, Notifier, Raised, Request, SuppressionTarget,
+    SweepReport, TransitionEvent, Workflow,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::ledger::{LedgerEvent, WarningTransitionEvent};
+use crate::{AppError, Workspace};
+
+/// Appends each saved change to the workspace's ledger.
+struct LedgerSink<'a> {
+    ws: &'a Workspace,
+}
+
+/// The ledger's record of one change: ids, states, the actor and a hash of the reason.
+pub fn ledger_event(e: &TransitionEvent) -> LedgerEvent {
+    LedgerEvent::WarningTransition(WarningTransitionEvent {
+        warning: e.warning.to_string(),
+        from: e.from.map(|s| s.as_str().to_owned()),
+        to: e.to.as_str().to_owned(),
+        level: e.level.as_str().to_owned(),
+        actor: e.actor.clone(),
+        reason_sha256: e
+            .comment
+            .as_ref()
+            .map(|c| hex::encode(Sha256::digest(c.as_bytes()))),
+        at: e.at,
+    })
+}
+
+impl EventSink for LedgerSink<'_> {
+    fn record(&self, events: &[TransitionEvent]) -> Result<(), String> {
+        let events: Vec<LedgerEvent> = events.iter().map(ledger_event).collect();
+        crate::ledger::record(self.ws, &events)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The calendar deadlines count in: built in, plus `calendar.extra` of the workspace.
+fn calendar(ws: &Workspace) -> Result<Calendar, AppError> {
+    let mut cal = Calendar::builtin();
+    if let Some(extra) = &ws.config.calendar.extra {
+        let path = ws.root.join(extra);
+        let text = std::fs::read_to_string(&path).map_err(|e| AppError::io(&path, e))?;
+        cal.merge_csv(&text).map_err(|e| AppError::Config {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(cal)
+}
+
+/// What a use case needs besides the workspace: the HTTP transport for webhook channels.
+#[derive(Clone, Default)]
+pub struct Channels {
+    pub http: Option<Arc<dyn HttpPost>>,
+}
+
+impl std::fmt::Debug for Channels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Channels")
+            .field("http", &self.http.is_some())
+            .finish()
+    }
+}
+
+/// Runs `f` with a workflow over the workspace (ledger sink, notifier, calendar).
+struct Ctx {
+    calendar: Calendar,
+    notifier: Notifier,
+}
+
+impl Ctx {
+    fn new(ws: &Workspace, channels: &Channels) -> Result<Self, AppError> {
+        ws.config.warnings.validate()?;
+        Ok(Self {
+            calendar: calendar(ws)?,
+            notifier: Notifier::new(ws.config.warnings.notify.clone(), channels.http.clone()),
+        })
+    }
+
+    fn workflow<'a>(
+        &'a self,
+        ws: &'a Workspace,
+        sink: &'a LedgerSink<'a>,
+    ) -> Workflow<'a, qinglian_store_sqlite::SqliteStore> {
+        Workflow::new(&ws.store, &ws.config.warnings, &self.calendar)
+            .with_events(sink)
+            .with_notifier(&self.notifier)
+    }
+}
+
+/// What raising warnings from the open findings did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RaiseSummary {
+    pub raised: Vec<i64>,
+    pub already: u64,
+    pub suppressed: u64,
+    /// Channels that failed (the warnings were raised all the same).
+    pub failed_deliveries: Vec<Delivery>,
+}
+
+/// Raises a warning for every open finding that has none yet (suppressions respected).
+pub async fn raise_from_findings(
+    ws: &Workspace,
+    actor: &str,
+    now: DateTime<Utc>,
+    channels: &Channels,
+) -> Result<RaiseSummary, AppError> {
+    let ctx = Ctx::new(ws, channels)?;
+    let sink = LedgerSink { ws };
+    let wf = ctx.workflow(ws, &sink);
+    let findings = ws
+        .store
+        .list_findings(&FindingFilter {
+            status: Some(FindingStatus::Open),
+            ..FindingFilter::default()
+        })
+        .await?;
+    let mut out = RaiseSummary::default();
+    // Oldest first, so warning numbers follow the order findings appeared.
+    for f in findings.iter().rev() {
+        match wf.raise(Some(f.id), &f.finding, actor, now).await? {
+            Raised::New {
+                warning,
+                deliveries,
+                ..
+            } => {
+                out.raised.push(warning.id);
+                out.failed_deliveries
+                    .extend(deliveries.into_iter().filter(|d| !d.ok));
+            }
+            Raised::Already { .. } => out.already += 1,
+            Raised::Suppressed { .. } => out.suppressed += 1,
+        }
+    }
+    Ok(out)
+}
+
+/// One page of the inbox.
+pub async fn list(ws: &Workspace, filter: &InboxFilter) -> Result<Vec<WarningRecord>, AppError> {
+    Ok(ws.store.inbox(filter).await?)
+}
+
+/// A warning with everything a person needs to judge it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningView {
+    pub warning: WarningRecord,
+    /// Why the policy chose the initial level.
+    pub level_reasons: Option<LevelDecision>,
+    /// What can be done now.
+    pub allowed: Vec<&'static str>,
+    pub overdue: bool,
+    pub history: Vec<TransitionRecord>,
+    /// The finding it came from, with its evidence rows.
+    pub finding: Option<FindingRecord>,
+    pub case: Option<CaseRecord>,
+}
+
+pub async fn show(ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<WarningView, AppError> {
+    let warning = ws.store.get_warning(id).await?.ok_or_else(|| {
+        qinglian_workflow::WorkflowError::NotFound {
+            what: format!("warning {id}"),
+        }
+    })?;
+    let history = ws.store.history(id).await?;
+    let finding = match warning.finding_id {
+        Some(fid) => ws.store.get_finding(fid).await?,
+        None => None,
+    };
+    let case = match warning.case_id {
+        Some(c) => ws.store.get_case(c).await?,
+        None => None,
+    };
+    Ok(WarningView {
+        level_reasons: LevelDecision::from_json(&warning.level_reason),
+        allowed: qinglian_workflow::machine::allowed(warning.state, warning.level),
+        overdue: !warning.state.is_closed()
+            && qinglian_workflow::sla::is_overdue(
+                warning.deadline,
+                qinglian_workflow::sla::beijing_day(now),
+            ),
+        warning,
+        history,
+        finding,
+        case,
+    })
+}
+
+/// Performs an action on a warning (recorded in the ledger, notified).
+pub async fn act(
+    ws: &Workspace,
+    id: i64,
+    request: &Request,
+    now: DateTime<Utc>,
+    channels: &Channels,
+) -> Result<Acted, AppError> {
+    let ctx = Ctx::new(ws, channels)?;
+    let sink = LedgerSink { ws };
+    Ok(ctx.workflow(ws, &sink).act(id, request, now).await?)
+}
+
+pub async fn merge(
+    ws: &Workspace,
+    ids: &[i64],
+    title: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<CaseRecord, AppError> {
+    let ctx = Ctx::new(ws, &Channels::default())?;
+    let sink = LedgerSink { ws };
+    Ok(ctx
+        .workflow(ws, &sink)
+        .merge(ids, title, actor, now)
+        .await?)
+}
+
+pub async fn split(
+    ws: &Workspace,
+    case_id: i64,
+    ids: &[i64],
+    new_title: Option<&str>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<CaseRecord>, AppError> {
+    let ctx = Ctx::new(ws, &Channels::default())?;
+    let sink = LedgerSink { ws };
+    Ok(ctx
+        .workflow(ws, &sink)
+        .split(case_id, ids, new_title, actor, now)
+        .await?)
+}
+
+/// Reminders, escalation of breached deadlines, overdue notices at the committee.
+pub async fn sweep(
+    ws: &Workspace,
+    now: DateTime<Utc>,
+    channels: &Channels,
+) -> Result<SweepReport, AppError> {
+    let ctx = Ctx::new(ws, channels)?;
+    let sink = LedgerSink { ws };
+    Ok(ctx.workflow(ws, &sink).sweep(now).await?)
+}
+
+pub async fn metrics(
+    ws: &Workspace,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Metrics, AppError> {
+    let ctx = Ctx::new(ws, &Channels::default())?;
+    let sink = LedgerSink { ws };
+    Ok(ctx.workflow(ws, &sink).metrics(from, to, now).await?)
+}
+
+pub async fn suppress(
+    ws: &Workspace,
+    target: &SuppressionTarget,
+    reason: &str,
+    until: DateTime<Utc>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Suppression, AppError> {
+    let ctx = Ctx::new(ws, &Channels::default())?;
+    let sink = LedgerSink { ws };
+    Ok(ctx
+        .workflow(ws, &sink)
+        .suppress(target, reason, until, actor, now)
+        .await?)
+}
+
+pub async fn lift(
+    ws: &Workspace,
+    id: i64,
+    reason: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Suppression, AppError> {
+    let ctx = Ctx::new(ws, &Channels::default())?;
+    let sink = LedgerSink { ws };
+    Ok(ctx.workflow(ws, &sink).lift(id, reason, actor, now).await?)
+}
+
+pub async fn suppressions(ws: &Workspace) -> Result<Vec<Suppression>, AppError> {
+    Ok(ws.store.list_suppressions().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::TimeZone;
+    use qinglian_core::{
+        Category, EvidenceRow, Finding, FindingSource, Money, Severity, SourceKind, Subject,
+    };
+    use qinglian_store::NewFinding;
+    use qinglian_workflow::{Action, WorkflowError};
+
+    use super::*;
+    use crate::ledger::LedgerEntry;
+    use crate::{Config, init_workspace};
+
+    fn finding(subject: &str) -> NewFinding {
+        let f = Finding {
+            source: FindingSource {
+                kind: SourceKind::Rule,
+                id: "FUN-001".into(),
+                version: "1.0.0".into(),
+                content_hash: "h".into(),
+            },
+            category: Category::Fun,
+            severity: Severity::Medium,
+            subject: Subject {
+                kind: "company".into(),
+                id: subject.into(),
+                name: None,
+            },
+            department: Some("财务部".into()),
+            amount: Some(Money::from_fen(100)),
+            occurred_on: None,
+            explanation_zh: "重复付款".into(),
+            explanation_en: "paid twice".into(),
+            evidence: vec![EvidenceRow {
+                dataset: "payments".into(),
+                batch: "b1".into(),
+                row: 7,
+            }],
+            facts: BTreeMap::new(),
+        };
+        NewFinding {
+            fingerprint: f.fingerprint(&[]),
+            finding: f,
+        }
+    }
+
+    fn transitions_of(ws: &Workspace, warning: i64) -> Vec<WarningTransitionEvent> {
+        let log =
+            qinglian_ledger::Log::open_read_only(ws.root.join(crate::ledger::LEDGER_DIR)).unwrap();
+        crate::ledger::find_entries(ws, &warning.to_string())
+            .unwrap()
+            .into_iter()
+            .filter_map(|i| {
+                let entry = LedgerEntry::parse(&log.entry(i).ok()?).ok()?;
+                match entry.event {
+                    LedgerEvent::WarningTransition(e) => Some(e),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_change_of_a_warning_is_in_the_ledger_with_its_reason_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::default();
+        config
+            .warnings
+            .routing
+            .liaisons
+            .insert("财务部".into(), "张会计".into());
+        let ws = init_workspace(&dir.path().join("ws"), config)
+            .await
+            .unwrap();
+        let t = Utc.with_ymd_and_hms(2024, 9, 30, 2, 0, 0).unwrap();
+        ws.store
+            .sync_findings(
+                SourceKind::Rule,
+                "FUN-001",
+                &[finding("C1"), finding("C2")],
+                t,
+            )
+            .await
+            .unwrap();
+        let raised = raise_from_findings(&ws, "system", t, &Channels::default())
+            .await
+            .unwrap();
+        assert_eq!(raised.raised.len(), 2);
+        // Raising again finds nothing new.
+        let again = raise_from_findings(&ws, "system", t, &Channels::default())
+            .await
+            .unwrap();
+        assert_eq!((again.raised.len(), again.already), (0, 2));
+
+        let id = raised.raised[0];
+        let view = show(&ws, id, t).await.unwrap();
+        assert_eq!(view.warning.assignee.as_deref(), Some("张会计"));
+        assert_eq!(view.finding.unwrap().finding.evidence[0].row, 7);
+        assert!(
+            view.level_reasons.unwrap().reasons[0]
+                .zh
+                .contains("严重程度")
+        );
+        assert_eq!(view.allowed, ["assign", "respond", "escalate"]);
+
+        let respond = Request::new(Action::Respond, "张会计").comment("已核对，系重复录入");
+        act(&ws, id, &respond, t, &Channels::default())
+            .await
+            .unwrap();
+        let events = transitions_of(&ws, id);
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(
+            (events[0].from.as_deref(), events[0].to.as_str()),
+            (None, "assigned")
+        );
+        assert_eq!(events[1].to, "responded");
+        assert_eq!(events[1].actor, "张会计");
+        assert_eq!(
+            events[1].reason_sha256.as_deref(),
+            Some(hex::encode(Sha256::digest("已核对，系重复录入".as_bytes())).as_str())
+        );
+
+        // A stale version is a user error and records nothing.
+        let stale = Request::new(Action::Verify, "王专员").at_version(1);
+        let e = act(&ws, id, &stale, t, &Channels::default())
+            .await
+            .unwrap_err();
+        assert!(e.is_user_error(), "{e}");
+        assert!(matches!(
+            e,
+            AppError::Workflow(WorkflowError::Conflict { .. })
+        ));
+        assert_eq!(transitions_of(&ws, id).len(), 2);
+
+        let case = merge(&ws, &raised.raised, "C1/C2 线索", "李主任", t)
+            .await
+            .unwrap();
+        assert_eq!(case.warnings.len(), 2);
+        assert_eq!(transitions_of(&ws, id).len(), 3);
+        ws.store.close().await;
+    }
+
+    #[test]
+    fn the_warnings_section_of_the_config_is_checked() {
+        let c = Config::parse(
+            "[warnings.sla]\ndepartment_days = 3\n[warnings.levels.start]\nhigh = \"committee\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.warnings.sla.department_days, 3);
+        assert_eq!(
+            c.warnings.levels.start.high,
+            qinglian_store::Level::Committee
+        );
+        assert_eq!(Config::parse(&c.to_toml()).unwrap(), c);
+        assert!(Config::parse("[warnings.sla]\ndepartmnet_days = 3\n").is_err());
+        assert!(Config::parse("[warnings.levels.start]\nhigh = \"boss\"\n").is_err());
+    }
+}
