@@ -102,11 +102,43 @@ impl Config {
                         .entry(rule_id_from_key(id))
                         .or_default()
                         .insert(param.to_owned(), v);
+                } else if let Some(path) = other.strip_prefix("warnings__") {
+                    self.set_warnings(path, value)?;
                 } else {
                     return Err(format!("unknown setting '{other}'"));
                 }
             }
         }
+        Ok(())
+    }
+
+    /// `WARNINGS__SLA__DEPARTMENT_DAYS=3` and the like: one value of `[warnings]`, checked by
+    /// reading the whole section again (so a typo or a wrong type is refused).
+    fn set_warnings(&mut self, path: &str, value: &str) -> Result<(), String> {
+        let keys: Vec<&str> = path.split("__").filter(|k| !k.is_empty()).collect();
+        let Some((last, parents)) = keys.split_last() else {
+            return Err("warnings: name a setting, e.g. WARNINGS__SLA__DEPARTMENT_DAYS".into());
+        };
+        let mut tree = toml::Value::try_from(&self.warnings).map_err(|e| e.to_string())?;
+        let mut node = &mut tree;
+        for k in parents {
+            let table = node
+                .as_table_mut()
+                .ok_or_else(|| format!("warnings.{path}: not a section"))?;
+            node = table
+                .entry((*k).to_owned())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        }
+        let literal = toml::from_str::<toml::Table>(&format!("v = {value}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(value.to_owned()));
+        node.as_table_mut()
+            .ok_or_else(|| format!("warnings.{path}: not a section"))?
+            .insert((*last).to_owned(), literal);
+        self.warnings = tree
+            .try_into()
+            .map_err(|e: toml::de::Error| format!("warnings.{}: {e}", keys.join(".")))?;
         Ok(())
     }
 
@@ -136,6 +168,26 @@ mod tests {
         c.set("ORGANISATION__NAME", "某市城投集团").unwrap();
         assert_eq!(Config::parse(&c.to_toml()).unwrap(), c);
         assert!(c.set("organisation__colour", "red").is_err());
+    }
+
+    #[test]
+    fn warnings_settings_override_and_typos_are_refused() {
+        let mut c = Config::default();
+        c.set("WARNINGS__SLA__DEPARTMENT_DAYS", "3").unwrap();
+        c.set("WARNINGS__LEVELS__START__HIGH", "committee").unwrap();
+        c.set("WARNINGS__ROUTING__COMMITTEE", "党委办").unwrap();
+        assert_eq!(c.warnings.sla.department_days, 3);
+        assert_eq!(
+            c.warnings.levels.start.high,
+            qinglian_store::Level::Committee
+        );
+        assert_eq!(c.warnings.routing.committee.as_deref(), Some("党委办"));
+        let before = c.clone();
+        assert!(c.set("WARNINGS__SLA__DEPARTMNET_DAYS", "3").is_err());
+        assert!(c.set("WARNINGS__SLA__DEPARTMENT_DAYS", "soon").is_err());
+        assert!(c.set("WARNINGS__LEVELS__START__HIGH", "boss").is_err());
+        assert!(c.set("WARNINGS", "x").is_err());
+        assert_eq!(c, before, "a refused setting changes nothing");
     }
 
     #[test]
