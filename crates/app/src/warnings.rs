@@ -303,6 +303,58 @@ pub async fn lift(
     Ok(ctx.workflow(ws, &sink).lift(id, reason, actor, now).await?)
 }
 
+/// One department's digest as sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestSent {
+    pub department: String,
+    pub notification: qinglian_workflow::Notification,
+    pub deliveries: Vec<Delivery>,
+}
+
+/// The daily digest (open warnings, overdue marked) of each department, through the channels
+/// that match it. Without departments named: those the routing configuration names.
+pub async fn digest(
+    ws: &Workspace,
+    departments: &[String],
+    now: DateTime<Utc>,
+    channels: &Channels,
+) -> Result<Vec<DigestSent>, AppError> {
+    let routing = &ws.config.warnings.routing;
+    let mut names: Vec<String> = if departments.is_empty() {
+        routing
+            .liaisons
+            .keys()
+            .chain(routing.inspectors.keys())
+            .cloned()
+            .collect()
+    } else {
+        departments.to_vec()
+    };
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Err(qinglian_workflow::WorkflowError::BadInput(
+            "no department to send a digest to: name them with --department, or configure \
+             [warnings.routing] liaisons or inspectors"
+                .into(),
+        )
+        .into());
+    }
+    let ctx = Ctx::new(ws, channels)?;
+    let sink = LedgerSink { ws };
+    let wf = ctx.workflow(ws, &sink);
+    let mut out = Vec::new();
+    for department in names {
+        let (notification, deliveries) = wf.digest(&department, now).await?;
+        out.push(DigestSent {
+            department,
+            notification,
+            deliveries,
+        });
+    }
+    Ok(out)
+}
+
 pub async fn suppressions(ws: &Workspace) -> Result<Vec<Suppression>, AppError> {
     Ok(ws.store.list_suppressions().await?)
 }
@@ -442,6 +494,16 @@ mod tests {
             AppError::Workflow(WorkflowError::Conflict { .. })
         ));
         assert_eq!(transitions_of(&ws, id).len(), 2);
+
+        // The digest of the liaison's department lists both open warnings.
+        let sent = digest(&ws, &[], t, &Channels::default()).await.unwrap();
+        assert_eq!(sent.len(), 1);
+        assert!(
+            sent[0].notification.title_zh.contains("待办 2 条"),
+            "{:?}",
+            sent[0]
+        );
+        assert!(sent[0].deliveries.is_empty(), "no channel configured");
 
         let case = merge(&ws, &raised.raised, "C1/C2 线索", "李主任", t)
             .await

@@ -160,6 +160,14 @@ enum WarningsCommand {
         #[command(flatten)]
         act: ActArgs,
     },
+    /// Send each department's daily digest of open warnings through its channels / 每日汇总
+    Digest {
+        /// The departments (repeatable; default: those named in [warnings.routing])
+        #[arg(long = "department")]
+        departments: Vec<String>,
+        #[command(flatten)]
+        act: ActArgs,
+    },
     /// Closure rate, time to close, overdue, rectification, conversion, precision / 统计
     Metrics {
         /// From this day (Beijing; default: a year ago)
@@ -551,6 +559,25 @@ async fn dispatch(cli: &Cli, ws: &Workspace, c: &WarningsCommand) -> anyhow::Res
                 "提醒 reminded {:?}; 超期升级 escalated {:?}; 三级逾期 overdue at the committee {:?}",
                 r.reminded, r.escalated, r.overdue_at_top
             );
+            Ok(())
+        }
+        W::Digest { departments, act } => {
+            let now = act.now.unwrap_or_else(Utc::now);
+            let sent = warnings::digest(ws, departments, now, &channels()).await?;
+            for d in &sent {
+                report_deliveries(&d.deliveries);
+            }
+            if cli.json {
+                return json(&sent);
+            }
+            for d in &sent {
+                let ok = d.deliveries.iter().filter(|x| x.ok).count();
+                println!(
+                    "{} — 已发送 sent through {ok} of {} channels",
+                    d.notification.title_zh,
+                    d.deliveries.len()
+                );
+            }
             Ok(())
         }
         W::Metrics { from, to } => {
