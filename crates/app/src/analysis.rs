@@ -5,6 +5,9 @@
 //!
 //! A rule that cannot run (broken SQL, bad parameter, missing data) is reported in the
 //! summary and never stops the others.
+//!
+//! Every finding that opens (new, or reopened by later data) and every finding resolved by
+//! data is appended to the evidence ledger, as one batch per run, after the desk holds them.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,7 +15,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use qinglian_core::calendar::Calendar;
-use qinglian_core::{Category, SourceKind};
+use qinglian_core::{Category, Severity, SourceKind};
 use qinglian_store::{
     BatchStatus, BatchStore, FindingFilter, FindingRecord, FindingStore, NewFinding,
 };
@@ -22,6 +25,7 @@ pub use qinglian_rules::{
     CaseOutcome, Level, LintIssue, LoadProblem, Origin, ParamValue, Rule, RulePack, RulesError,
 };
 
+use crate::ledger::{FindingResolvedEvent, LedgerEvent, finding_event};
 use crate::{AppError, Config, Workspace};
 
 /// The folder of a workspace's own rules.
@@ -57,6 +61,7 @@ pub struct RuleRun {
     pub name_zh: String,
     pub name_en: String,
     pub category: Category,
+    pub severity: Severity,
     #[serde(flatten)]
     pub status: RuleStatus,
     pub hits: u64,
@@ -82,6 +87,8 @@ pub struct RunSummary {
     pub not_run: usize,
     pub disabled: usize,
     pub failed: usize,
+    /// Ledger entries this run appended (`finding` and `finding_resolved` events).
+    pub recorded: u64,
 }
 
 impl RunSummary {
@@ -92,6 +99,18 @@ impl RunSummary {
             *out.entry(r.category).or_default() += r.hits;
         }
         out
+    }
+
+    /// Hits per severity (the level the rule gives its findings), gravest first.
+    pub fn hits_by_severity(&self) -> Vec<(Severity, u64)> {
+        let mut out: BTreeMap<std::cmp::Reverse<Severity>, u64> = BTreeMap::new();
+        for r in &self.rules {
+            *out.entry(std::cmp::Reverse(r.severity)).or_default() += r.hits;
+        }
+        out.into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| (s.0, n))
+            .collect()
     }
 }
 
@@ -168,7 +187,7 @@ fn disabled_reason(config: &Config, id: &str) -> Option<String> {
 }
 
 /// The committed lake files of each dataset.
-async fn lake_files(ws: &Workspace) -> Result<BTreeMap<String, Vec<PathBuf>>, AppError> {
+pub(crate) async fn lake_files(ws: &Workspace) -> Result<BTreeMap<String, Vec<PathBuf>>, AppError> {
     let mut out: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for b in ws.store.batches_in_state(BatchStatus::Committed).await? {
         out.entry(b.dataset.clone())
@@ -198,6 +217,7 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
         }
     }
     let mut rules = Vec::with_capacity(selected.len());
+    let mut events = Vec::new();
     for rule in selected {
         let t = Instant::now();
         let m = &rule.meta;
@@ -207,6 +227,7 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
             name_zh: m.name_zh.clone(),
             name_en: m.name_en.clone(),
             category: rule.category,
+            severity: rule.severity,
             status: RuleStatus::Ran,
             hits: 0,
             new: 0,
@@ -242,6 +263,21 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
                         .store
                         .sync_findings(SourceKind::Rule, &m.id, &found, started_at)
                         .await?;
+                    let by_fingerprint: BTreeMap<&str, &NewFinding> =
+                        found.iter().map(|n| (n.fingerprint.as_str(), n)).collect();
+                    for (id, fp) in &counts.opened {
+                        if let Some(n) = by_fingerprint.get(fp.as_str()) {
+                            events.push(LedgerEvent::Finding(finding_event(*id, &n.finding)));
+                        }
+                    }
+                    for id in &counts.closed {
+                        events.push(LedgerEvent::FindingResolved(FindingResolvedEvent {
+                            finding: id.to_string(),
+                            rule: m.id.clone(),
+                            rule_version: m.version.clone(),
+                            resolved_at: started_at,
+                        }));
+                    }
                     run.hits = found.len() as u64;
                     run.new = counts.new;
                     run.updated = counts.updated;
@@ -258,6 +294,10 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
         run.millis = millis(t);
         rules.push(run);
     }
+    // One ledger batch (one signed checkpoint) for the whole run.
+    if !events.is_empty() {
+        crate::ledger::record(ws, &events)?;
+    }
     let count = |f: fn(&RuleStatus) -> bool| rules.iter().filter(|r| f(&r.status)).count();
     Ok(RunSummary {
         started_at,
@@ -270,6 +310,7 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
         disabled: count(|s| matches!(s, RuleStatus::Disabled { .. })),
         failed: count(|s| matches!(s, RuleStatus::Failed { .. })),
         problems: pack.problems.clone(),
+        recorded: events.len() as u64,
         rules,
     })
 }
@@ -403,6 +444,91 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    async fn ledger_state(ws: &Workspace) -> crate::ledger::Verification {
+        let v = crate::ledger::verify(ws, None, &[], &[]).await.unwrap();
+        assert!(v.ok, "{:?}", v.problem);
+        v
+    }
+
+    #[tokio::test]
+    async fn findings_that_open_or_resolve_are_appended_to_the_ledger_in_one_batch_per_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = workspace_with_payments(dir.path(), PAYMENTS).await;
+        let before = ledger_state(&ws).await;
+        assert_eq!(before.events.get("finding"), None);
+
+        let s = run_rules(&ws, &RunOptions::default()).await.unwrap();
+        assert!(s.new >= 1);
+        assert_eq!(s.recorded, s.new, "every new finding, nothing else");
+        let after = ledger_state(&ws).await;
+        assert_eq!(after.events.get("finding"), Some(&s.new));
+        assert_eq!(after.entries, before.entries + s.new);
+        assert_eq!(
+            after.checkpoints,
+            before.checkpoints + 1,
+            "one signed checkpoint for the whole run"
+        );
+
+        let cash = findings(
+            &ws,
+            &FindingFilter {
+                source_id: Some("FUN-009".into()),
+                ..FindingFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+        let id = cash[0].id.to_string();
+        let at = crate::ledger::find_entries(&ws, &id).unwrap();
+        let entries: Vec<serde_json::Value> = at
+            .iter()
+            .map(|&i| crate::ledger::prove(&ws, i).unwrap().entry)
+            .filter(|e| e["rule"] == "FUN-009")
+            .collect();
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        let e = &entries[0];
+        assert_eq!(e["type"], "finding");
+        assert_eq!(e["amount_fen"], 8_600_000);
+        assert_eq!(e["subject"], "payee:甲公司");
+        assert_eq!(e["evidence"][0]["dataset"], "payments");
+        assert_eq!(e["evidence"][0]["row"], 2);
+        let stored = serde_json::to_vec(&cash[0].finding).unwrap();
+        use sha2::Digest as _;
+        assert_eq!(
+            e["digest"],
+            hex::encode(sha2::Sha256::digest(&stored)),
+            "the digest is of the finding as the desk keeps it"
+        );
+
+        // Nothing changed: nothing to record, no empty checkpoint.
+        let again = run_rules(&ws, &RunOptions::default()).await.unwrap();
+        assert_eq!(again.recorded, 0);
+        assert_eq!(ledger_state(&ws).await.checkpoints, after.checkpoints);
+
+        // The data no longer supports it (a higher limit): resolved, and recorded.
+        ws.config
+            .rules
+            .params
+            .entry("FUN-009".into())
+            .or_default()
+            .insert("limit".into(), toml::Value::Integer(100_000));
+        let third = run_rules(&ws, &RunOptions::default()).await.unwrap();
+        assert_eq!((third.resolved, third.recorded), (1, 1));
+        let v = ledger_state(&ws).await;
+        assert_eq!(v.events.get("finding_resolved"), Some(&1));
+        let last = crate::ledger::prove(&ws, v.entries - 1).unwrap().entry;
+        assert_eq!(last["type"], "finding_resolved");
+        assert_eq!(last["finding"], id.as_str());
+        assert_eq!(last["rule"], "FUN-009");
+
+        // Back to the default: the finding reopens and is recorded again.
+        ws.config.rules.params.clear();
+        let fourth = run_rules(&ws, &RunOptions::default()).await.unwrap();
+        assert_eq!(fourth.recorded, 1);
+        let last = crate::ledger::prove(&ws, v.entries).unwrap().entry;
+        assert_eq!((last["type"].as_str(), last["finding"].as_str()), (Some("finding"), Some(id.as_str())));
     }
 
     #[tokio::test]

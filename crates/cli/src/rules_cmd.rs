@@ -462,3 +462,133 @@ pub async fn findings(cli: &Cli, a: &FindingsArgs) -> anyhow::Result<()> {
     println!("\n{} 个发现 findings", found.len());
     Ok(())
 }
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    #[command(subcommand)]
+    command: EvalCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum EvalCommand {
+    /// Build (or reuse) a demo workspace, run the rule base and score it against the
+    /// injected ground truth: recall and precision per rule and overall / 演示数据评估
+    Demo {
+        /// Demo size: small, medium or large
+        #[arg(long, default_value = "medium")]
+        scale: String,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Write the table into this Markdown file, between the eval markers (kept text
+        /// outside them untouched)
+        #[arg(long)]
+        doc: Option<PathBuf>,
+    },
+}
+
+const EVAL_BEGIN: &str = "<!-- qinglian eval demo: begin (generated, do not edit by hand) -->";
+const EVAL_END: &str = "<!-- qinglian eval demo: end -->";
+
+/// Scale and seed of the demo data in `dir`, from its manifest.
+fn demo_manifest(dir: &Path) -> Option<(String, u64)> {
+    let text = std::fs::read_to_string(dir.join("demo-data/manifest.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some((v["scale"].as_str()?.to_owned(), v["seed"].as_u64()?))
+}
+
+pub async fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<()> {
+    let EvalCommand::Demo { scale, seed, doc } = &a.command;
+    let scale_v: qinglian_synth::Scale = scale.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let dir = cli
+        .workspace
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("qinglian-eval-{scale_v}")));
+    let started = std::time::Instant::now();
+    let reuse = dir.join("qinglian.toml").exists();
+    if reuse {
+        // An existing demo workspace of the same scale and seed: rerun the rules only.
+        match demo_manifest(&dir) {
+            Some((s, n)) if s == scale_v.as_str() && n == *seed => {}
+            Some((s, n)) => anyhow::bail!(
+                "{} holds the {s} demo with seed {n}, not {scale_v} with seed {seed}; choose another folder with --workspace",
+                dir.display()
+            ),
+            None => anyhow::bail!(
+                "{} holds a workspace that is not a demo; choose another folder with --workspace",
+                dir.display()
+            ),
+        }
+    } else {
+        if !cli.quiet {
+            eprintln!("生成并导入 generating and importing the {scale_v} demo in {} …", dir.display());
+        }
+        qinglian_app::demo::load(&dir, scale_v, *seed, "eval", &mut |_, _| {}, &mut |_, _, _| {})
+            .await?;
+    }
+    let ws = Workspace::open(&dir, &env_overrides()).await?;
+    let result = async {
+        let summary = if reuse {
+            Some(analysis::run_rules(&ws, &RunOptions::default()).await?)
+        } else {
+            None
+        };
+        let truth = qinglian_app::eval::read_truth(&dir.join("demo-data/ground_truth.jsonl"))?;
+        let e = qinglian_app::eval::evaluate(&ws, &truth).await?;
+        Ok::<_, AppError>((summary, e))
+    }
+    .await;
+    ws.store.close().await;
+    let (summary, e) = result?;
+    if let Some(s) = &summary
+        && s.failed > 0
+    {
+        eprintln!("注意 note: {} rules failed; `qinglian run` shows why", s.failed);
+    }
+    if let Some(path) = doc {
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        let section = format!(
+            "`qinglian eval demo --scale {scale_v} --seed {seed}` ({} rules, {} ground-truth lines):\n\n{}",
+            e.rules.len(),
+            e.kinds.iter().map(|k| k.instances + k.lookalikes).sum::<u64>(),
+            e.markdown()
+        );
+        let new = qinglian_app::eval::replace_section(&old, EVAL_BEGIN, EVAL_END, &section);
+        std::fs::write(path, new).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if cli.json {
+        return json(&e);
+    }
+    let pct = |r: Option<f64>| r.map_or_else(|| "—".to_owned(), |r| format!("{r:.3}"));
+    let rows: Vec<Vec<String>> = e
+        .rules
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.clone(),
+                r.findings.to_string(),
+                r.true_positives.to_string(),
+                format!("{} ({})", r.false_positives, r.lookalike_hits),
+                pct(r.precision()),
+                format!("{}/{}", r.detected, r.instances),
+                pct(r.recall()),
+            ]
+        })
+        .collect();
+    table(
+        &["rule", "findings", "TP", "FP (look-alike)", "precision", "detected", "recall"],
+        &rows,
+    );
+    println!(
+        "\n总计 overall: {} findings, precision {}, recall {} ({}/{} injected instances of the kinds the rules claim); every kind: {} ({}/{}) — {} s",
+        e.findings,
+        pct(e.precision()),
+        pct(e.recall()),
+        e.detected_claimed,
+        e.instances_claimed,
+        pct(e.recall_all()),
+        e.detected_all,
+        e.instances_all,
+        started.elapsed().as_secs()
+    );
+    Ok(())
+}

@@ -2,11 +2,13 @@
 //! table (its committed lake files, or empty), the helper functions, and the step from a
 //! rule's result rows to [`Finding`]s.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::array::{ArrayRef, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
@@ -164,6 +166,47 @@ impl Engine {
             .iter()
             .map(|f| f.name().clone())
             .collect())
+    }
+
+    /// The business key of every row of a dataset, by source row: `(batch, row)` → the
+    /// values of the specification's key columns as text (dates `YYYY-MM-DD`), joined with
+    /// `|`. What evidence rows are matched on when findings are compared with a ground truth.
+    pub async fn row_keys(&self, dataset: &str) -> Result<HashMap<(String, i64), String>, RulesError> {
+        let d = qinglian_spec::dataset(dataset).ok_or_else(|| {
+            RulesError::Internal(format!("dataset {dataset} is not in the specification"))
+        })?;
+        let parts: Vec<String> = d
+            .key
+            .iter()
+            .map(|k| format!("coalesce(CAST(\"{k}\" AS VARCHAR), '')"))
+            .collect();
+        let sql = format!(
+            "SELECT \"_batch\", \"_row\", concat_ws('|', {}) AS k FROM \"{dataset}\"",
+            parts.join(", ")
+        );
+        let batches = self
+            .ctx
+            .sql(&sql)
+            .await
+            .map_err(internal)?
+            .collect()
+            .await
+            .map_err(internal)?;
+        let mut out = HashMap::new();
+        let text = |a: &ArrayRef| cast(a, &DataType::Utf8).map_err(internal);
+        for b in &batches {
+            let (batch, key) = (text(b.column(0))?, text(b.column(2))?);
+            let (batch, key) = (batch.as_string::<i32>(), key.as_string::<i32>());
+            let row = cast(b.column(1), &DataType::Int64).map_err(internal)?;
+            let row = row.as_primitive::<Int64Type>();
+            for i in 0..b.num_rows() {
+                out.insert(
+                    (batch.value(i).to_owned(), row.value(i)),
+                    key.value(i).to_owned(),
+                );
+            }
+        }
+        Ok(out)
     }
 
     /// Runs one rule with the given (effective) parameters and returns its hits.
