@@ -97,12 +97,12 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
     }
 }
 
-fn workspace_dir(cli: &Cli) -> PathBuf {
+pub(crate) fn workspace_dir(cli: &Cli) -> PathBuf {
     cli.workspace.clone().unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// `QINGLIAN__SECTION__KEY=value` settings override qinglian.toml.
-fn env_overrides() -> Vec<(String, String)> {
+pub(crate) fn env_overrides() -> Vec<(String, String)> {
     std::env::vars()
         .filter_map(|(k, v)| {
             k.strip_prefix("QINGLIAN__")
@@ -111,7 +111,8 @@ fn env_overrides() -> Vec<(String, String)> {
         .collect()
 }
 
-async fn open(cli: &Cli) -> anyhow::Result<Workspace> {
+/// Opens the workspace the command line names (`--workspace`, `QINGLIAN_WORKSPACE`, or `.`).
+pub(crate) async fn open(cli: &Cli) -> anyhow::Result<Workspace> {
     Ok(Workspace::open(&workspace_dir(cli), &env_overrides()).await?)
 }
 

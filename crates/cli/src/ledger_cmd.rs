@@ -14,6 +14,7 @@ use qinglian_ledger::Receipt;
 use qinglian_ledger::witness::SIZE_CONTENT_TYPE;
 
 use crate::Cli;
+use crate::commands::open;
 use crate::output::json;
 
 #[derive(Args, Debug)]
@@ -118,14 +119,6 @@ enum WitnessCommand {
         #[arg(long)]
         name: Option<String>,
     },
-}
-
-async fn open(cli: &Cli) -> anyhow::Result<Workspace> {
-    let dir = cli.workspace.clone().unwrap_or_else(|| PathBuf::from("."));
-    let overrides: Vec<(String, String)> = std::env::vars()
-        .filter_map(|(k, v)| k.strip_prefix("QINGLIAN__").map(|r| (r.to_owned(), v)))
-        .collect();
-    Ok(Workspace::open(&dir, &overrides).await?)
 }
 
 fn keys(args: &[String]) -> Result<Vec<qinglian_ledger::VerifierKey>, AppError> {

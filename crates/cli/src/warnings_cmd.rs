@@ -3,7 +3,6 @@
 //! (text, or JSON with `--json`). Webhook notifications go out through the `web` crate's
 //! HTTP client.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +15,7 @@ use qinglian_workflow::notify::{Delivery, HttpPost, HttpReply};
 use qinglian_workflow::{Action, Request, SuppressionTarget};
 
 use crate::Cli;
+use crate::commands::open;
 use crate::output::{json, table};
 
 #[derive(Args, Debug)]
@@ -232,24 +232,6 @@ fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("'{s}' is not an RFC 3339 time: {e}"))
-}
-
-fn workspace_dir(cli: &Cli) -> PathBuf {
-    cli.workspace.clone().unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// `QINGLIAN__SECTION__KEY=value` settings override qinglian.toml.
-fn env_overrides() -> Vec<(String, String)> {
-    std::env::vars()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("QINGLIAN__")
-                .map(|rest| (rest.to_owned(), v))
-        })
-        .collect()
-}
-
-async fn open(cli: &Cli) -> anyhow::Result<Workspace> {
-    Ok(Workspace::open(&workspace_dir(cli), &env_overrides()).await?)
 }
 
 /// Webhook channels speak HTTP through the `web` crate.
