@@ -122,6 +122,8 @@ pub enum LedgerEvent {
     ReportEvent(ReportEventRecord),
     /// A decision on a major matter (三重一大) was recorded.
     DecisionRecord(DecisionRecordEvent),
+    /// A rule or subject was suppressed from raising warnings, or a suppression was lifted.
+    Suppression(SuppressionEvent),
 }
 
 impl LedgerEvent {
@@ -135,6 +137,7 @@ impl LedgerEvent {
             LedgerEvent::WarningTransition(_) => "warning_transition",
             LedgerEvent::ReportEvent(_) => "report_event",
             LedgerEvent::DecisionRecord(_) => "decision_record",
+            LedgerEvent::Suppression(_) => "suppression",
         }
     }
 }
@@ -292,6 +295,26 @@ pub struct ReportEventRecord {
     /// SHA-256 of the report content or message at this step (never the text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_sha256: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Suppressing a rule or subject hides future findings from the workflow, so who did it, why
+/// (as a hash) and until when is kept where nobody can quietly change it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressionEvent {
+    pub suppression: String,
+    /// `suppress` or `lift`.
+    pub action: String,
+    /// The rule or model suppressed, if the suppression names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The subject suppressed (`kind:id`), if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// SHA-256 of the reason given for this action.
+    pub reason_sha256: String,
+    pub expires_at: DateTime<Utc>,
+    pub actor: String,
     pub at: DateTime<Utc>,
 }
 
@@ -688,6 +711,7 @@ pub fn find_entries(ws: &Workspace, needle: &str) -> Result<Vec<u64>, AppError> 
             LedgerEvent::WarningTransition(e) => e.warning == needle,
             LedgerEvent::ReportEvent(e) => e.report == needle,
             LedgerEvent::DecisionRecord(e) => e.decision == needle,
+            LedgerEvent::Suppression(e) => e.suppression == needle,
         };
         if hit {
             found.push(i);

@@ -25,7 +25,7 @@ use qinglian_workflow::{
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::ledger::{LedgerEvent, WarningTransitionEvent};
+use crate::ledger::{LedgerEvent, SuppressionEvent, WarningTransitionEvent};
 use crate::{AppError, Workspace};
 
 /// Appends each saved change to the workspace's ledger.
@@ -285,10 +285,39 @@ pub async fn suppress(
 ) -> Result<Suppression, AppError> {
     let ctx = Ctx::new(ws, &Channels::default())?;
     let sink = LedgerSink { ws };
-    Ok(ctx
+    let s = ctx
         .workflow(ws, &sink)
         .suppress(target, reason, until, actor, now)
-        .await?)
+        .await?;
+    record_suppression(ws, &s, "suppress", reason, actor, now)?;
+    Ok(s)
+}
+
+/// Appends a suppression or its lifting to the ledger (after the desk committed it, like an
+/// import batch).
+fn record_suppression(
+    ws: &Workspace,
+    s: &Suppression,
+    action: &str,
+    reason: &str,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let subject = match (&s.subject_kind, &s.subject_id) {
+        (Some(k), Some(id)) => Some(format!("{k}:{id}")),
+        _ => None,
+    };
+    let event = LedgerEvent::Suppression(SuppressionEvent {
+        suppression: s.id.to_string(),
+        action: action.to_owned(),
+        source: s.source_id.clone(),
+        subject,
+        reason_sha256: hex::encode(Sha256::digest(reason.as_bytes())),
+        expires_at: s.expires_at,
+        actor: actor.to_owned(),
+        at,
+    });
+    crate::ledger::record(ws, &[event]).map(|_| ())
 }
 
 pub async fn lift(
@@ -300,7 +329,9 @@ pub async fn lift(
 ) -> Result<Suppression, AppError> {
     let ctx = Ctx::new(ws, &Channels::default())?;
     let sink = LedgerSink { ws };
-    Ok(ctx.workflow(ws, &sink).lift(id, reason, actor, now).await?)
+    let s = ctx.workflow(ws, &sink).lift(id, reason, actor, now).await?;
+    record_suppression(ws, &s, "lift", reason, actor, now)?;
+    Ok(s)
 }
 
 /// One department's digest as sent.
@@ -527,5 +558,61 @@ mod tests {
         assert_eq!(Config::parse(&c.to_toml()).unwrap(), c);
         assert!(Config::parse("[warnings.sla]\ndepartmnet_days = 3\n").is_err());
         assert!(Config::parse("[warnings.levels.start]\nhigh = \"boss\"\n").is_err());
+    }
+
+    fn suppression_events(ws: &Workspace) -> Vec<SuppressionEvent> {
+        let log =
+            qinglian_ledger::Log::open_read_only(ws.root.join(crate::ledger::LEDGER_DIR)).unwrap();
+        (0..log.size())
+            .filter_map(
+                |i| match LedgerEntry::parse(&log.entry(i).ok()?).ok()?.event {
+                    LedgerEvent::Suppression(e) => Some(e),
+                    _ => None,
+                },
+            )
+            .collect()
+    }
+
+    /// A suppression hides findings from the workflow, so setting and lifting one must be on
+    /// the record that nobody can quietly rewrite.
+    #[tokio::test]
+    async fn suppressing_and_lifting_are_in_the_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = init_workspace(&dir.path().join("ws"), Config::default())
+            .await
+            .unwrap();
+        let t = Utc.with_ymd_and_hms(2024, 9, 30, 2, 0, 0).unwrap();
+        let until = Utc.with_ymd_and_hms(2024, 12, 31, 0, 0, 0).unwrap();
+        let target = SuppressionTarget {
+            source_id: Some("FUN-001".into()),
+            subject: Some(("company".into(), "C1".into())),
+        };
+        let s = suppress(&ws, &target, "年度框架协议，已备案", until, "李主任", t)
+            .await
+            .unwrap();
+        let lifted = lift(&ws, s.id, "协议到期", "王专员", t).await.unwrap();
+        assert!(lifted.lifted_at.is_some());
+
+        let events = suppression_events(&ws);
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(events[0].action, "suppress");
+        assert_eq!(events[0].suppression, s.id.to_string());
+        assert_eq!(events[0].source.as_deref(), Some("FUN-001"));
+        assert_eq!(events[0].subject.as_deref(), Some("company:C1"));
+        assert_eq!(events[0].actor, "李主任");
+        assert_eq!(events[0].expires_at, until);
+        assert_eq!(
+            events[0].reason_sha256,
+            hex::encode(Sha256::digest("年度框架协议，已备案".as_bytes()))
+        );
+        assert_eq!(
+            (events[1].action.as_str(), events[1].actor.as_str()),
+            ("lift", "王专员")
+        );
+        assert!(crate::ledger::verify(&ws, None, &[], &[]).await.unwrap().ok);
+
+        // Lifting one that does not exist is refused and records nothing.
+        assert!(lift(&ws, s.id + 100, "x", "王专员", t).await.is_err());
+        assert_eq!(suppression_events(&ws).len(), 2);
     }
 }
