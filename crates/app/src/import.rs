@@ -9,15 +9,14 @@
 //! visible whole or not at all.
 
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::ledger::sha256_file;
 use chrono::Utc;
 use qinglian_ingest::{Encoding, Format, ImportRequest, ImportStats, Mapping, import_file};
 use qinglian_spec::Dataset;
 use qinglian_store::{BatchRecord, BatchStatus, BatchStore};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::workspace::{LAKE_DIR, QUARANTINE_DIR, STAGING_DIR};
 use crate::{AppError, Workspace};
@@ -219,22 +218,6 @@ fn move_into_lake(staging: &Path, target: &Path) -> Result<(), AppError> {
     File::open(dir)
         .and_then(|d| d.sync_all())
         .map_err(|e| AppError::io(dir, e))
-}
-
-fn sha256_file(path: &Path) -> Result<(String, u64), AppError> {
-    let mut f = File::open(path).map_err(|e| AppError::io(path, e))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n = f.read(&mut buf).map_err(|e| AppError::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        total += n as u64;
-        h.update(&buf[..n]);
-    }
-    Ok((hex::encode(h.finalize()), total))
 }
 
 async fn same_size_committed(ws: &Workspace, d: &Dataset, size: u64) -> Result<bool, AppError> {
