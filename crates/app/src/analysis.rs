@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use qinglian_core::calendar::Calendar;
 use qinglian_core::{Category, Severity, SourceKind};
 use qinglian_store::{
-    BatchStatus, BatchStore, FindingFilter, FindingRecord, FindingStore, NewFinding,
+    BatchStatus, BatchStore, FindingFilter, FindingRecord, FindingStatus, FindingStore, NewFinding,
 };
 use serde::Serialize;
 
@@ -26,6 +26,7 @@ pub use qinglian_rules::{
 };
 
 use crate::ledger::{FindingResolvedEvent, LedgerEvent, finding_event};
+use crate::ledger_desk::finding_digest;
 use crate::{AppError, Config, Workspace};
 
 /// The folder of a workspace's own rules.
@@ -259,17 +260,12 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
                             finding: h.finding,
                         })
                         .collect();
+                    let before = open_digests(ws, &m.id).await?;
                     let counts = ws
                         .store
                         .sync_findings(SourceKind::Rule, &m.id, &found, started_at)
                         .await?;
-                    let by_fingerprint: BTreeMap<&str, &NewFinding> =
-                        found.iter().map(|n| (n.fingerprint.as_str(), n)).collect();
-                    for (id, fp) in &counts.opened {
-                        if let Some(n) = by_fingerprint.get(fp.as_str()) {
-                            events.push(LedgerEvent::Finding(finding_event(*id, &n.finding)));
-                        }
-                    }
+                    events.extend(changed_findings(ws, &m.id, &before).await?);
                     for id in &counts.closed {
                         events.push(LedgerEvent::FindingResolved(FindingResolvedEvent {
                             finding: id.to_string(),
@@ -313,6 +309,44 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
         recorded: events.len() as u64,
         rules,
     })
+}
+
+/// The open findings of a source: id → SHA-256 as stored.
+async fn open_digests(ws: &Workspace, source: &str) -> Result<BTreeMap<i64, String>, AppError> {
+    let filter = FindingFilter {
+        source_id: Some(source.to_owned()),
+        status: Some(FindingStatus::Open),
+        ..FindingFilter::default()
+    };
+    Ok(ws
+        .store
+        .list_findings(&filter)
+        .await?
+        .iter()
+        .map(|r| (r.id, finding_digest(&r.finding)))
+        .collect())
+}
+
+/// A `finding` event for every finding of the source that is open now and was not open
+/// before, or whose stored content changed (text, amount, evidence): the ledger's last
+/// `finding` entry always carries the digest of the finding as the desk holds it.
+async fn changed_findings(
+    ws: &Workspace,
+    source: &str,
+    before: &BTreeMap<i64, String>,
+) -> Result<Vec<LedgerEvent>, AppError> {
+    let filter = FindingFilter {
+        source_id: Some(source.to_owned()),
+        status: Some(FindingStatus::Open),
+        ..FindingFilter::default()
+    };
+    let mut now = ws.store.list_findings(&filter).await?;
+    now.sort_by_key(|r| r.id);
+    Ok(now
+        .iter()
+        .filter(|r| before.get(&r.id) != Some(&finding_digest(&r.finding)))
+        .map(|r| LedgerEvent::Finding(finding_event(r.id, &r.finding)))
+        .collect())
 }
 
 /// A rule's parameter values: defaults with the given overrides, type-checked.
@@ -528,7 +562,10 @@ mod tests {
         let fourth = run_rules(&ws, &RunOptions::default()).await.unwrap();
         assert_eq!(fourth.recorded, 1);
         let last = crate::ledger::prove(&ws, v.entries).unwrap().entry;
-        assert_eq!((last["type"].as_str(), last["finding"].as_str()), (Some("finding"), Some(id.as_str())));
+        assert_eq!(
+            (last["type"].as_str(), last["finding"].as_str()),
+            (Some("finding"), Some(id.as_str()))
+        );
     }
 
     #[tokio::test]

@@ -45,6 +45,10 @@ pub struct DemoLoad {
     pub workspace: PathBuf,
     pub generated: Generated,
     pub imports: Vec<ImportOutcome>,
+    /// The rule base run over the imported data.
+    pub analysis: crate::analysis::RunSummary,
+    /// Warnings raised from the run's open findings.
+    pub warnings: crate::warnings::RaiseSummary,
 }
 
 /// Creates (or reuses) a workspace at `dir`, generates the demo organisation into it and
@@ -78,10 +82,20 @@ pub async fn load(
         };
         imports.push(import(&ws, dataset, &file, &opts, Box::new(|_, _| {})).await?);
     }
+    let analysis = crate::analysis::run_rules(&ws, &crate::analysis::RunOptions::default()).await?;
+    let warnings = crate::warnings::raise_from_findings(
+        &ws,
+        "system",
+        chrono::Utc::now(),
+        &crate::warnings::Channels::default(),
+    )
+    .await?;
     ws.store.close().await;
     Ok(DemoLoad {
         workspace: dir.to_owned(),
         generated,
         imports,
+        analysis,
+        warnings,
     })
 }

@@ -48,6 +48,9 @@ pub enum AppError {
     NotYetRecorded { batch: String, reason: String },
     #[error("the witness refused the checkpoint (HTTP {status}): {message}")]
     WitnessRefused { status: u16, message: String },
+    /// A rule that cannot be read or run, an unknown rule id, a bad parameter.
+    #[error(transparent)]
+    Rules(#[from] qinglian_rules::RulesError),
     #[error("demo data: {0}")]
     Synth(String),
     /// A warning action refused (illegal transition, conflict, missing reason) or failed.
@@ -70,6 +73,7 @@ impl AppError {
         match self {
             Self::Ingest(e) => e.is_user_error(),
             Self::Workflow(e) => e.is_user_error(),
+            Self::Rules(e) => e.is_user_error(),
             Self::Ledger(e) => matches!(
                 e,
                 qinglian_ledger::Error::OutOfRange(_)

@@ -450,7 +450,10 @@ mod tests {
     fn a_section_between_markers_is_replaced_and_the_rest_kept() {
         let doc = "# B\n\nintro\n<!-- a -->\nold\n<!-- z -->\n\n## after\n";
         let out = replace_section(doc, "<!-- a -->", "<!-- z -->", "new\n");
-        assert_eq!(out, "# B\n\nintro\n<!-- a -->\nnew\n<!-- z -->\n\n## after\n");
+        assert_eq!(
+            out,
+            "# B\n\nintro\n<!-- a -->\nnew\n<!-- z -->\n\n## after\n"
+        );
         let appended = replace_section("# B\n", "<!-- a -->", "<!-- z -->", "x\n");
         assert_eq!(appended, "# B\n\n<!-- a -->\nx\n<!-- z -->\n");
     }

@@ -583,7 +583,6 @@ pub fn import_event(ws: &Workspace, b: &BatchRecord) -> Result<ImportBatchEvent,
 /// The `finding` event of a finding the desk keeps as `id`: its rule, subject, amount,
 /// evidence rows and the SHA-256 of the finding as stored (explanation included).
 pub fn finding_event(id: i64, f: &qinglian_core::Finding) -> FindingEvent {
-    let stored = serde_json::to_vec(f).expect("findings always serialise");
     FindingEvent {
         finding: id.to_string(),
         rule: f.source.id.clone(),
@@ -599,7 +598,7 @@ pub fn finding_event(id: i64, f: &qinglian_core::Finding) -> FindingEvent {
                 row: u64::try_from(e.row).unwrap_or_default(),
             })
             .collect(),
-        digest: hex::encode(Sha256::digest(&stored)),
+        digest: crate::ledger_desk::finding_digest(f),
     }
 }
 
@@ -887,6 +886,7 @@ pub async fn verify(
     let mut recorded_batches = std::collections::HashSet::new();
     let mut recorded_evidence = std::collections::HashSet::new();
     let mut first: Option<LedgerProblem> = None;
+    let mut desk = crate::ledger_desk::DeskEntries::default();
     for i in 0..log.size().min(report.entries) {
         let bytes = log.entry(i)?;
         let entry = match LedgerEntry::parse(&bytes) {
@@ -914,15 +914,26 @@ pub async fn verify(
                 v.records_checked += 1;
                 check_evidence(ws, i, e)?
             }
-            _ => None,
+            event => {
+                if desk.see(i, event) {
+                    v.records_checked += 1;
+                }
+                None
+            }
         };
         if let Some(p) = problem {
             first.get_or_insert(p);
         }
     }
-    if first.is_none() {
-        first = unrecorded(ws, &batches, &recorded_batches, &recorded_evidence)?;
-    }
+    // Findings and warning histories: the earliest pinned problem of either kind wins.
+    let mut desk_problems = desk.check(ws).await?.into_iter();
+    let desk_first = desk_problems.next();
+    first = match (first, desk_first) {
+        (Some(a), Some(b)) if b.entry.is_some_and(|e| a.entry.is_none_or(|a| e < a)) => Some(b),
+        (Some(a), _) => Some(a),
+        (None, Some(b)) if b.entry.is_some() => Some(b),
+        (None, b) => unrecorded(ws, &batches, &recorded_batches, &recorded_evidence)?.or(b),
+    };
     v.ok = first.is_none();
     v.problem = first;
     Ok(v)

@@ -10,10 +10,13 @@ mod config;
 mod error;
 mod evidence;
 mod import;
+mod ledger_desk;
 mod status;
 mod workspace;
 
+pub mod analysis;
 pub mod demo;
+pub mod eval;
 pub mod ledger;
 pub mod warnings;
 

@@ -94,6 +94,10 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         C::Evidence(a) => crate::ledger_cmd::evidence(cli, a).await,
         C::Witness(a) => crate::ledger_cmd::witness(cli, a).await,
         C::Warnings(a) => crate::warnings_cmd::run(cli, a).await,
+        C::Run(a) => crate::rules_cmd::run(cli, a).await,
+        C::Rules(a) => crate::rules_cmd::rules(cli, a).await,
+        C::Findings(a) => crate::rules_cmd::findings(cli, a).await,
+        C::Eval(a) => crate::rules_cmd::eval(cli, a).await,
     }
 }
 
@@ -401,12 +405,39 @@ async fn demo_cmd(cli: &Cli, a: &DemoArgs) -> anyhow::Result<()> {
         loaded.generated.anomaly_kinds,
         dir.join("demo-data/ground_truth.jsonl").display()
     );
+    let by_cat: Vec<String> = loaded
+        .analysis
+        .hits_by_category()
+        .iter()
+        .map(|(c, n)| format!("{} {n}", c.prefix()))
+        .collect();
+    let by_level: Vec<String> = loaded
+        .analysis
+        .hits_by_severity()
+        .iter()
+        .map(|(s, n)| format!("{} {n}", s.name_zh()))
+        .collect();
+    println!(
+        "  规则 rules: {} ran, {} hits ({}; 等级 levels: {}) in {} ms",
+        loaded.analysis.ran,
+        loaded.analysis.hits,
+        by_cat.join(", "),
+        by_level.join(", "),
+        loaded.analysis.millis
+    );
+    println!(
+        "  预警 warnings: {} raised ({} suppressed)",
+        loaded.warnings.raised.len(),
+        loaded.warnings.suppressed
+    );
     println!("\n下一步 Next:");
     println!("  qinglian --workspace {} status", dir.display());
     println!("  qinglian spec payments");
+    println!("  qinglian --workspace {} findings list", dir.display());
+    println!("  qinglian --workspace {} warnings list", dir.display());
     if !a.no_serve {
         println!(
-            "\n(规则分析与网页控制台将在后续版本提供 rule analysis and the web console arrive in later releases; nothing to serve yet.)"
+            "\n(网页控制台将在后续版本提供 the web console arrives in a later release; nothing to serve yet.)"
         );
     }
     Ok(())

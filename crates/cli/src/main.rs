@@ -4,6 +4,7 @@
 mod commands;
 mod ledger_cmd;
 mod output;
+mod rules_cmd;
 mod warnings_cmd;
 
 use std::path::PathBuf;
@@ -55,6 +56,14 @@ enum Command {
     Witness(ledger_cmd::WitnessArgs),
     /// Three-level warnings: list, show, assign, respond, verify, escalate, close, reopen, merge / 预警
     Warnings(warnings_cmd::WarningsArgs),
+    /// Run the rule base over the committed data and keep the findings / 运行规则
+    Run(rules_cmd::RunArgs),
+    /// The rule base: list, show, test, lint, doc / 规则库
+    Rules(rules_cmd::RulesArgs),
+    /// Findings kept in the workspace / 发现
+    Findings(rules_cmd::FindingsArgs),
+    /// Score the rule base against the demo's ground truth (recall, precision) / 规则评估
+    Eval(rules_cmd::EvalArgs),
 }
 
 fn main() -> ExitCode {

@@ -5,8 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use chrono::Utc;
 use clap::{Args, Subcommand};
 use qinglian_app::analysis::{self, Level, Origin, RulePack, RuleStatus, RulesError, RunOptions};
+use qinglian_app::warnings;
 use qinglian_app::{AppError, Workspace};
 use qinglian_store::{FindingFilter, FindingStatus};
 
@@ -18,6 +20,9 @@ pub struct RunArgs {
     /// Run only this rule (e.g. FUN-001)
     #[arg(long)]
     rule: Option<String>,
+    /// Keep the findings only: raise no warnings from them (`warnings raise` does it later)
+    #[arg(long)]
+    no_raise: bool,
 }
 
 #[derive(Args, Debug)]
@@ -120,10 +125,28 @@ pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
         },
     )
     .await;
+    let raised = match (&summary, a.no_raise) {
+        (Ok(_), false) => Some(
+            warnings::raise_from_findings(
+                &ws,
+                "system",
+                Utc::now(),
+                &crate::warnings_cmd::channels(),
+            )
+            .await,
+        ),
+        _ => None,
+    };
     ws.store.close().await;
     let s = summary?;
+    let raised = raised.transpose()?;
+    if let Some(r) = &raised {
+        crate::warnings_cmd::report_deliveries(&r.failed_deliveries);
+    }
     if cli.json {
-        return json(&s);
+        let mut out = serde_json::to_value(&s)?;
+        out["warnings"] = serde_json::to_value(&raised)?;
+        return json(&out);
     }
     let rows: Vec<Vec<String>> = s
         .rules
@@ -169,6 +192,14 @@ pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
         "发现 findings: {} hits ({} 新 new, {} 已消除 resolved) in {} ms",
         s.hits, s.new, s.resolved, s.millis
     );
+    if let Some(r) = &raised {
+        println!(
+            "预警 warnings: {} 新 raised, {} 已有 already raised, {} 屏蔽 suppressed",
+            r.raised.len(),
+            r.already,
+            r.suppressed
+        );
+    }
     if s.hits > 0 {
         println!(
             "下一步 Next: qinglian --workspace {} findings list",
@@ -520,10 +551,20 @@ pub async fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<()> {
         }
     } else {
         if !cli.quiet {
-            eprintln!("生成并导入 generating and importing the {scale_v} demo in {} …", dir.display());
+            eprintln!(
+                "生成并导入 generating and importing the {scale_v} demo in {} …",
+                dir.display()
+            );
         }
-        qinglian_app::demo::load(&dir, scale_v, *seed, "eval", &mut |_, _| {}, &mut |_, _, _| {})
-            .await?;
+        qinglian_app::demo::load(
+            &dir,
+            scale_v,
+            *seed,
+            "eval",
+            &mut |_, _| {},
+            &mut |_, _, _| {},
+        )
+        .await?;
     }
     let ws = Workspace::open(&dir, &env_overrides()).await?;
     let result = async {
@@ -542,14 +583,20 @@ pub async fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<()> {
     if let Some(s) = &summary
         && s.failed > 0
     {
-        eprintln!("注意 note: {} rules failed; `qinglian run` shows why", s.failed);
+        eprintln!(
+            "注意 note: {} rules failed; `qinglian run` shows why",
+            s.failed
+        );
     }
     if let Some(path) = doc {
         let old = std::fs::read_to_string(path).unwrap_or_default();
         let section = format!(
             "`qinglian eval demo --scale {scale_v} --seed {seed}` ({} rules, {} ground-truth lines):\n\n{}",
             e.rules.len(),
-            e.kinds.iter().map(|k| k.instances + k.lookalikes).sum::<u64>(),
+            e.kinds
+                .iter()
+                .map(|k| k.instances + k.lookalikes)
+                .sum::<u64>(),
             e.markdown()
         );
         let new = qinglian_app::eval::replace_section(&old, EVAL_BEGIN, EVAL_END, &section);
@@ -575,7 +622,15 @@ pub async fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<()> {
         })
         .collect();
     table(
-        &["rule", "findings", "TP", "FP (look-alike)", "precision", "detected", "recall"],
+        &[
+            "rule",
+            "findings",
+            "TP",
+            "FP (look-alike)",
+            "precision",
+            "detected",
+            "recall",
+        ],
         &rows,
     );
     println!(

@@ -245,14 +245,14 @@ impl HttpPost for WebPoster {
     }
 }
 
-fn channels() -> Channels {
+pub(crate) fn channels() -> Channels {
     Channels {
         http: Some(Arc::new(WebPoster)),
     }
 }
 
 /// A failed channel is reported, never fatal.
-fn report_deliveries(deliveries: &[Delivery]) {
+pub(crate) fn report_deliveries(deliveries: &[Delivery]) {
     for d in deliveries.iter().filter(|d| !d.ok) {
         eprintln!(
             "通知失败 notification failed: channel {} after {} tries: {}",

@@ -110,13 +110,31 @@ fn demo_loads_every_dataset_and_reports_next_steps() {
         assert_eq!(b["status"], "committed");
     }
     assert!(v["generated"]["anomaly_kinds"].as_u64().unwrap() >= 40);
+    // The rule base ran over the demo: every rule with data ran, none failed, and it found things.
+    let analysis = &v["analysis"];
+    assert_eq!(analysis["failed"], 0, "{analysis}");
+    assert!(
+        analysis["ran"].as_u64().unwrap() >= 80,
+        "{}",
+        analysis["ran"]
+    );
+    assert!(analysis["hits"].as_u64().unwrap() > 0);
+    assert_eq!(
+        analysis["recorded"], analysis["new"],
+        "every new finding is appended to the ledger"
+    );
     // Running the demo again replaces its own workspace instead of failing.
     let out = run_ok(
         bin()
             .args(["demo", "--no-serve", "--quiet", "--workspace"])
             .arg(&ws),
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("qinglian --workspace"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("qinglian --workspace"));
+    assert!(
+        text.contains("规则 rules:") && text.contains("FUN "),
+        "findings by category: {text}"
+    );
     // …but never a workspace that is not a demo.
     let real = dir.path().join("real");
     run_ok(bin().args(["init", "--quiet"]).arg(&real));

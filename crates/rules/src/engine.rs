@@ -171,7 +171,10 @@ impl Engine {
     /// The business key of every row of a dataset, by source row: `(batch, row)` → the
     /// values of the specification's key columns as text (dates `YYYY-MM-DD`), joined with
     /// `|`. What evidence rows are matched on when findings are compared with a ground truth.
-    pub async fn row_keys(&self, dataset: &str) -> Result<HashMap<(String, i64), String>, RulesError> {
+    pub async fn row_keys(
+        &self,
+        dataset: &str,
+    ) -> Result<HashMap<(String, i64), String>, RulesError> {
         let d = qinglian_spec::dataset(dataset).ok_or_else(|| {
             RulesError::Internal(format!("dataset {dataset} is not in the specification"))
         })?;

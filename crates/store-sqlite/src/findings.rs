@@ -217,6 +217,7 @@ impl FindingStore for SqliteStore {
                 .map_err(db)?;
                 if status == FindingStatus::ResolvedByData.as_str() {
                     counts.reopened += 1;
+                    counts.opened.push((*id, nf.fingerprint.clone()));
                 } else {
                     counts.updated += 1;
                 }
@@ -250,7 +251,9 @@ impl FindingStore for SqliteStore {
                 .await
                 .map_err(db)?;
                 counts.new += 1;
-                row.try_get::<i64, _>("id").map_err(db)?
+                let id = row.try_get::<i64, _>("id").map_err(db)?;
+                counts.opened.push((id, nf.fingerprint.clone()));
+                id
             };
             put_evidence(&mut tx, id, &f.evidence).await?;
         }
@@ -265,8 +268,10 @@ impl FindingStore for SqliteStore {
                 .await
                 .map_err(db)?;
                 counts.resolved += 1;
+                counts.closed.push(*id);
             }
         }
+        counts.closed.sort_unstable();
         tx.commit().await.map_err(db)?;
         Ok(counts)
     }

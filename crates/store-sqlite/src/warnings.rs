@@ -606,6 +606,28 @@ impl WarningStore for SqliteStore {
         rows.iter().map(transition_from_row).collect()
     }
 
+    async fn history_page(
+        &self,
+        after: Option<(i64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<TransitionRecord>, StoreError> {
+        let (w, seq) = after.unwrap_or((i64::MIN, i64::MIN));
+        // Row-value comparison keeps the primary key's order and index.
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            transition_columns!(),
+            " FROM warning_transitions WHERE (warning_id, seq) > (?, ?) \
+             ORDER BY warning_id, seq LIMIT ?"
+        ))
+        .bind(w)
+        .bind(seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(transition_from_row).collect()
+    }
+
     async fn inbox(&self, f: &InboxFilter) -> Result<Vec<WarningRecord>, StoreError> {
         let Some(mode) = InboxMode::of(f) else {
             return Ok(Vec::new());

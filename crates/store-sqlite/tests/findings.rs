@@ -72,7 +72,12 @@ async fn a_rerun_updates_instead_of_duplicating() {
             new: 2,
             updated: 0,
             reopened: 0,
-            resolved: 0
+            resolved: 0,
+            opened: vec![
+                (1, first[0].fingerprint.clone()),
+                (2, first[1].fingerprint.clone())
+            ],
+            closed: vec![],
         }
     );
     let t1 = t0 + Duration::hours(1);
@@ -92,7 +97,9 @@ async fn a_rerun_updates_instead_of_duplicating() {
             new: 0,
             updated: 2,
             reopened: 0,
-            resolved: 0
+            resolved: 0,
+            opened: vec![],
+            closed: vec![],
         }
     );
     let all = s.list_findings(&FindingFilter::default()).await.unwrap();
@@ -134,6 +141,7 @@ async fn findings_that_stop_firing_are_resolved_and_can_reopen() {
         .await
         .unwrap();
     assert_eq!(c.resolved, 1);
+    assert!(c.opened.is_empty());
     let resolved = s
         .list_findings(&FindingFilter {
             status: Some(FindingStatus::ResolvedByData),
@@ -144,6 +152,7 @@ async fn findings_that_stop_firing_are_resolved_and_can_reopen() {
     assert_eq!(resolved.len(), 1);
     assert_eq!(resolved[0].finding.subject.id, "B");
     assert_eq!(resolved[0].resolved_at, Some(t1));
+    assert_eq!(c.closed, vec![resolved[0].id], "the resolved finding's id");
     // Another rule's findings are untouched by this rule's run.
     let fun2 = s
         .list_findings(&FindingFilter {
@@ -155,10 +164,15 @@ async fn findings_that_stop_firing_are_resolved_and_can_reopen() {
     assert_eq!(fun2[0].status, FindingStatus::Open);
     let t2 = t1 + Duration::hours(1);
     let c = s
-        .sync_findings(SourceKind::Rule, "FUN-001", &[a, b], t2)
+        .sync_findings(SourceKind::Rule, "FUN-001", &[a, b.clone()], t2)
         .await
         .unwrap();
     assert_eq!((c.reopened, c.updated, c.new), (1, 1, 0));
+    assert_eq!(
+        c.opened,
+        vec![(resolved[0].id, b.fingerprint.clone())],
+        "a reopened finding is opened again"
+    );
     let counts = s.finding_counts().await.unwrap();
     assert_eq!(counts.len(), 2);
     assert_eq!((counts[0].open, counts[0].resolved), (2, 0));

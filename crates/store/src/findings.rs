@@ -54,7 +54,7 @@ pub struct FindingRecord {
 }
 
 /// What one sync of a source's findings changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncCounts {
     /// Fingerprints never seen before.
     pub new: u64,
@@ -64,6 +64,11 @@ pub struct SyncCounts {
     pub reopened: u64,
     /// Open before, not reported now.
     pub resolved: u64,
+    /// (id, fingerprint) of every finding that became open in this sync (new or
+    /// reopened), in the order of the input: what the evidence ledger records.
+    pub opened: Vec<(i64, String)>,
+    /// Ids of the findings resolved by this sync, ascending.
+    pub closed: Vec<i64>,
 }
 
 /// Which findings to list.

@@ -444,6 +444,14 @@ pub trait WarningStore {
     async fn mark_reminded(&self, id: i64, on: NaiveDate) -> Result<(), StoreError>;
     /// The history of a warning, oldest first.
     async fn history(&self, id: i64) -> Result<Vec<TransitionRecord>, StoreError>;
+    /// Every warning's history in (warning, seq) order, one page after `after` (a
+    /// `(warning_id, seq)` already read, `None` to start): what `ledger verify` compares
+    /// with the ledger's `warning_transition` entries.
+    async fn history_page(
+        &self,
+        after: Option<(i64, i64)>,
+        limit: u32,
+    ) -> Result<Vec<TransitionRecord>, StoreError>;
     /// One page of the inbox, ordered by deadline then id.
     async fn inbox(&self, filter: &InboxFilter) -> Result<Vec<WarningRecord>, StoreError>;
     /// Open warnings by level whose deadline is on or before `by` (reminders and breaches).

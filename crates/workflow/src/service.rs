@@ -57,7 +57,8 @@ pub struct TransitionEvent {
 }
 
 impl TransitionEvent {
-    fn of(t: &TransitionRecord) -> Self {
+    /// The event a history entry is reported as (also how `ledger verify` re-derives it).
+    pub fn of(t: &TransitionRecord) -> Self {
         let comment = match (&t.comment, t.disposition) {
             (Some(c), Some(d)) => Some(format!("{}: {c}", d.as_str())),
             (Some(c), None) => Some(c.clone()),
