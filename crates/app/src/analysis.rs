@@ -198,6 +198,72 @@ pub(crate) async fn lake_files(ws: &Workspace) -> Result<BTreeMap<String, Vec<Pa
     Ok(out)
 }
 
+/// A rule engine with every committed lake file registered as its dataset.
+async fn engine_over_lake(ws: &Workspace) -> Result<qinglian_rules::Engine, AppError> {
+    let mut engine = qinglian_rules::Engine::new(calendar(ws)?)?;
+    for (dataset, files) in lake_files(ws).await? {
+        if qinglian_spec::dataset(&dataset).is_some() {
+            engine.register_lake(&dataset, &files).await?;
+        }
+    }
+    Ok(engine)
+}
+
+/// One rule timed by [`bench_rules`].
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleTiming {
+    pub id: String,
+    #[serde(flatten)]
+    pub status: RuleStatus,
+    pub hits: u64,
+    /// Wall time of planning and executing the query and turning rows into findings.
+    pub millis: f64,
+    /// The SQL exactly as it ran (parameters substituted), for running it elsewhere.
+    pub sql: String,
+}
+
+/// Times every enabled rule over the committed lake without touching the desk (nothing is
+/// stored or recorded): what a rule costs, and the SQL to compare with another engine.
+pub async fn bench_rules(ws: &Workspace) -> Result<Vec<RuleTiming>, AppError> {
+    let pack = rule_pack(Some(ws))?;
+    check_settings(&ws.config, &pack)?;
+    let engine = engine_over_lake(ws).await?;
+    let empty = BTreeMap::new();
+    let mut out = Vec::with_capacity(pack.rules.len());
+    for rule in &pack.rules {
+        let id = rule.meta.id.clone();
+        let params =
+            qinglian_rules::effective_params(rule, overrides(&ws.config, &id).unwrap_or(&empty))?;
+        let sql = qinglian_rules::Engine::prepared_sql(rule, &params)?;
+        let missing = engine.missing(rule);
+        let mut timing = RuleTiming {
+            id,
+            status: RuleStatus::Ran,
+            hits: 0,
+            millis: 0.0,
+            sql,
+        };
+        if let Some(reason) = disabled_reason(&ws.config, &timing.id) {
+            timing.status = RuleStatus::Disabled { reason };
+        } else if !missing.is_empty() {
+            timing.status = RuleStatus::NotRun { needs: missing };
+        } else {
+            let t = Instant::now();
+            match engine.run(rule, &params).await {
+                Ok(hits) => timing.hits = hits.len() as u64,
+                Err(e) => {
+                    timing.status = RuleStatus::Failed {
+                        error: e.to_string(),
+                    };
+                }
+            }
+            timing.millis = t.elapsed().as_secs_f64() * 1000.0;
+        }
+        out.push(timing);
+    }
+    Ok(out)
+}
+
 /// Runs the enabled rules (or one) over the committed lake and stores their findings.
 pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, AppError> {
     let started = Instant::now();
@@ -211,12 +277,7 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
         ],
         None => pack.rules.iter().collect(),
     };
-    let mut engine = qinglian_rules::Engine::new(calendar(ws)?)?;
-    for (dataset, files) in lake_files(ws).await? {
-        if qinglian_spec::dataset(&dataset).is_some() {
-            engine.register_lake(&dataset, &files).await?;
-        }
-    }
+    let engine = engine_over_lake(ws).await?;
     let mut rules = Vec::with_capacity(selected.len());
     let mut events = Vec::new();
     for rule in selected {

@@ -13,6 +13,7 @@ use qinglian_app::{AppError, Workspace};
 use qinglian_store::{FindingFilter, FindingStatus};
 
 use crate::Cli;
+use crate::commands::{env_overrides, open, workspace_dir};
 use crate::output::{json, table};
 
 #[derive(Args, Debug)]
@@ -56,6 +57,9 @@ enum RulesCommand {
         #[arg(long)]
         check: bool,
     },
+    /// Time every rule over the workspace's committed data; nothing is stored (JSON with
+    /// --json includes each rule's SQL as it ran) / 规则耗时
+    Bench,
 }
 
 #[derive(Args, Debug)]
@@ -78,24 +82,6 @@ enum FindingsCommand {
         #[arg(long)]
         limit: Option<u64>,
     },
-}
-
-fn workspace_dir(cli: &Cli) -> PathBuf {
-    cli.workspace.clone().unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// `QINGLIAN__SECTION__KEY=value` settings override qinglian.toml.
-fn env_overrides() -> Vec<(String, String)> {
-    std::env::vars()
-        .filter_map(|(k, v)| {
-            k.strip_prefix("QINGLIAN__")
-                .map(|rest| (rest.to_owned(), v))
-        })
-        .collect()
-}
-
-async fn open(cli: &Cli) -> anyhow::Result<Workspace> {
-    Ok(Workspace::open(&workspace_dir(cli), &env_overrides()).await?)
 }
 
 /// The workspace if the folder holds one (its rules join the built-in pack), else none.
@@ -216,6 +202,9 @@ async fn pack_for(cli: &Cli) -> anyhow::Result<(RulePack, Option<Workspace>)> {
 }
 
 pub async fn rules(cli: &Cli, a: &RulesArgs) -> anyhow::Result<()> {
+    if let RulesCommand::Bench = a.command {
+        return bench(cli).await;
+    }
     let (pack, ws) = pack_for(cli).await?;
     if let Some(ws) = &ws {
         ws.store.close().await;
@@ -226,7 +215,43 @@ pub async fn rules(cli: &Cli, a: &RulesArgs) -> anyhow::Result<()> {
         RulesCommand::Test { id } => test(cli, &pack, id.as_deref()).await,
         RulesCommand::Lint => lint(cli, &pack).await,
         RulesCommand::Doc { out, check } => doc(cli, &pack, out, *check).await,
+        RulesCommand::Bench => unreachable!("handled above: it needs the open workspace"),
     }
+}
+
+async fn bench(cli: &Cli) -> anyhow::Result<()> {
+    let ws = open(cli).await?;
+    let started = std::time::Instant::now();
+    let timings = analysis::bench_rules(&ws).await;
+    ws.store.close().await;
+    let timings = timings?;
+    if cli.json {
+        return json(&timings);
+    }
+    let rows: Vec<Vec<String>> = timings
+        .iter()
+        .map(|t| {
+            let status = match &t.status {
+                RuleStatus::Ran => "ok".to_owned(),
+                RuleStatus::NotRun { needs } => format!("not run: needs {}", needs.join(", ")),
+                RuleStatus::Disabled { reason } => format!("disabled: {reason}"),
+                RuleStatus::Failed { error } => format!("FAILED: {error}"),
+            };
+            vec![
+                t.id.clone(),
+                status,
+                t.hits.to_string(),
+                format!("{:.1}", t.millis),
+            ]
+        })
+        .collect();
+    table(&["rule", "status", "hits", "ms"], &rows);
+    println!(
+        "\n{} 条规则 rules in {:.1} s",
+        timings.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn list(cli: &Cli, pack: &RulePack) -> anyhow::Result<()> {
