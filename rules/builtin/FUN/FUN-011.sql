@@ -21,7 +21,7 @@ surges AS (
     WHERE n_months >= ${min_months}
       AND n_payments >= ${min_payments}
       AND n_payments >= median_count * ${ratio}
-      AND total >= median_total * ${ratio}
+      AND total >= median_total * ${total_ratio}
 )
 SELECT s.unit_id || '|' || to_char(CAST(s.month_ts AS DATE), '%Y-%m') AS unit_month,
        s.unit_id,
