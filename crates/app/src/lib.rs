@@ -18,6 +18,7 @@ pub mod analysis;
 pub mod demo;
 pub mod eval;
 pub mod ledger;
+pub mod users;
 pub mod warnings;
 
 pub use config::Config;

@@ -5,6 +5,8 @@ mod commands;
 mod ledger_cmd;
 mod output;
 mod rules_cmd;
+mod serve_cmd;
+mod users_cmd;
 mod warnings_cmd;
 
 use std::path::PathBuf;
@@ -64,6 +66,10 @@ enum Command {
     Findings(rules_cmd::FindingsArgs),
     /// Score the rule base against the demo's ground truth (recall, precision) / 规则评估
     Eval(rules_cmd::EvalArgs),
+    /// Accounts of the web console: add, list, disable, enable, reset-password, token / 用户
+    Users(users_cmd::UsersArgs),
+    /// Serve the web console and its JSON API / 启动控制台
+    Serve(serve_cmd::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -84,7 +90,9 @@ fn main() -> ExitCode {
         Err(e) => {
             let user = e
                 .downcast_ref::<qinglian_app::AppError>()
-                .is_some_and(qinglian_app::AppError::is_user_error);
+                .is_some_and(qinglian_app::AppError::is_user_error)
+                || e.downcast_ref::<qinglian_app::users::UsersError>()
+                    .is_some_and(qinglian_app::users::UsersError::is_user_error);
             if cli.json {
                 let v = serde_json::json!({"error": format!("{e:#}"), "user_error": user});
                 println!("{v}");

@@ -14,6 +14,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, SqlitePool};
 
 mod findings;
+mod users;
 mod warnings;
 pub use warnings::LoadedWarning;
 

@@ -7,10 +7,17 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+mod console;
 mod findings;
+mod users;
 mod warnings;
+pub use console::{ConsoleFilter, ConsoleStore};
 pub use findings::{
     FindingCount, FindingFilter, FindingRecord, FindingStatus, FindingStore, NewFinding, SyncCounts,
+};
+pub use users::{
+    AccessEntry, ApiTokenRecord, NewAccessEntry, NewApiToken, NewUser, Role, SessionRecord,
+    UserRecord, UserStore,
 };
 pub use warnings::{
     CaseRecord, Disposition, InboxFilter, Level, MetricRow, NewSuppression, NewWarning,

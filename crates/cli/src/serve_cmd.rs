@@ -1,0 +1,74 @@
+//! `qinglian serve`: the web console and its JSON API over the workspace, until Ctrl-C or
+//! SIGTERM (requests in flight finish first).
+
+use std::net::SocketAddr;
+
+use clap::Args;
+use qinglian_app::users::SessionPolicy;
+use qinglian_web::{ConsoleConfig, ConsoleState};
+
+use crate::Cli;
+use crate::commands::open;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on (use 0.0.0.0:8080 to serve the intranet)
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Mark cookies Secure: the console is reached over HTTPS (a TLS reverse proxy)
+    #[arg(long)]
+    secure_cookies: bool,
+    /// A session ends this many hours after sign-in
+    #[arg(long, default_value_t = 12)]
+    session_hours: i64,
+    /// A session ends after this many minutes without a request
+    #[arg(long, default_value_t = 120)]
+    idle_minutes: i64,
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    eprintln!("正在停止 shutting down: finishing requests in flight");
+}
+
+pub async fn run(cli: &Cli, a: &ServeArgs) -> anyhow::Result<()> {
+    if a.session_hours < 1 || a.idle_minutes < 1 {
+        anyhow::bail!(
+            "--session-hours and --idle-minutes must be at least 1 / 会话时长和空闲时长至少为 1"
+        );
+    }
+    let ws = open(cli).await?;
+    let config = ConsoleConfig {
+        secure_cookies: a.secure_cookies,
+        policy: SessionPolicy {
+            session_hours: a.session_hours,
+            idle_minutes: a.idle_minutes,
+            ..SessionPolicy::default()
+        },
+    };
+    let listener = tokio::net::TcpListener::bind(a.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {} / 无法监听: {e}", a.bind))?;
+    let addr = listener.local_addr()?;
+    let state = ConsoleState::new(ws, config, crate::warnings_cmd::channels());
+    println!("控制台 Console: http://{addr}/  (Ctrl-C 停止 to stop)");
+    qinglian_web::serve_console(listener, state, shutdown_signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,308 @@
+//! `/api/v1`: the console's actions as JSON for system integration (OA/ERP), with bearer API
+//! tokens (`qinglian users token`), and `/api/v1/openapi.json`, the OpenAPI 3.1 document built
+//! from the same route table as the router, so a route cannot go undescribed.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{MethodRouter, get, post};
+use chrono::Utc;
+use qinglian_app::users::Permission;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::{Acting, ApiCaller};
+use super::pages::{parse_action, parse_id, take_action, visible_warning};
+use super::view::{self, InboxQuery};
+use super::{ConsoleState, Lang, WebErr};
+
+/// One API route: method, path (axum syntax), operation id, summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub operation: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every route of the API. The router and the OpenAPI document are both built from it.
+pub const ROUTES: &[ApiRoute] = &[
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/me",
+        operation: "me",
+        summary: "The caller: username, role, department / 当前调用者",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/dashboard",
+        operation: "dashboard",
+        summary: "Warnings by level, state, category, department and rule; closure and rectification rates / 总览数据",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/warnings",
+        operation: "listWarnings",
+        summary: "One page of the inbox, by deadline; filters level, state, department, rule, category, overdue, all, page / 预警列表",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/warnings/{id}",
+        operation: "showWarning",
+        summary: "A warning with its level reasons, evidence rows, history and allowed actions (the view is written to the access log) / 预警详情",
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/warnings/{id}/actions",
+        operation: "actOnWarning",
+        summary: "Take a workflow action: assign, respond, verify, confirm, rectify, close, escalate, de-escalate, reopen / 处置预警",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/openapi.json",
+        operation: "openapi",
+        summary: "This document / 接口说明",
+    },
+];
+
+fn handler(operation: &str) -> MethodRouter<ConsoleState> {
+    match operation {
+        "me" => get(me),
+        "dashboard" => get(dashboard),
+        "listWarnings" => get(list),
+        "showWarning" => get(show),
+        "actOnWarning" => post(act),
+        "openapi" => get(openapi_json),
+        other => unreachable!("API route {other} has no handler (this is a bug)"),
+    }
+}
+
+pub fn routes() -> Router<ConsoleState> {
+    ROUTES.iter().fold(Router::new(), |r, route| {
+        r.route(route.path, handler(route.operation))
+    })
+}
+
+/// An error as the API answers it: `{"code", "message", "message_zh"}`.
+pub fn error_response(e: &WebErr) -> Response {
+    let mut res = (
+        e.status,
+        Json(json!({"code": e.code, "message": e.en, "message_zh": e.zh})),
+    )
+        .into_response();
+    if e.status == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            axum::http::HeaderValue::from_static("Bearer realm=\"qinglian\""),
+        );
+    }
+    res
+}
+
+fn answer<T: serde::Serialize>(r: Result<T, WebErr>) -> Response {
+    match r {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn me(caller: ApiCaller) -> Response {
+    answer(Ok(json!({
+        "username": caller.user.username,
+        "display_name": caller.user.display_name,
+        "role": caller.user.role,
+        "department": caller.user.department,
+        "token": caller.token_name,
+    })))
+}
+
+async fn dashboard(State(state): State<ConsoleState>, caller: ApiCaller) -> Response {
+    let r = async {
+        caller.require(Permission::ViewWarnings)?;
+        view::dashboard(
+            state.workspace(),
+            caller.scope(),
+            state.tr(Lang::Zh),
+            Utc::now(),
+        )
+        .await
+    }
+    .await;
+    answer(r)
+}
+
+async fn list(
+    State(state): State<ConsoleState>,
+    caller: ApiCaller,
+    Query(q): Query<InboxQuery>,
+) -> Response {
+    let r: Result<Value, WebErr> = async {
+        caller.require(Permission::ViewWarnings)?;
+        let p = q.parse()?;
+        let (rows, more) = view::inbox_page(
+            state.workspace(),
+            caller.scope(),
+            &p,
+            view::PAGE_SIZE,
+            Utc::now(),
+        )
+        .await?;
+        Ok(json!({"page": p.page, "has_next": more, "items": rows}))
+    }
+    .await;
+    answer(r)
+}
+
+async fn show(
+    State(state): State<ConsoleState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Response {
+    let r = async {
+        caller.require(Permission::ViewWarnings)?;
+        let id = parse_id(&id)?;
+        visible_warning(&state, &caller, id, &format!("api:{}", caller.token_name)).await
+    }
+    .await;
+    answer(r)
+}
+
+/// The body of an action.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActBody {
+    action: String,
+    to: Option<String>,
+    code: Option<String>,
+    comment: Option<String>,
+    expected_version: Option<i64>,
+}
+
+async fn act(
+    State(state): State<ConsoleState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: Result<Json<ActBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let r = async {
+        let Json(b) = body.map_err(|e| {
+            WebErr::bad_request(
+                format!("请求体不是有效的 JSON：{e}"),
+                format!("the body is not valid JSON: {e}"),
+            )
+        })?;
+        let id = parse_id(&id)?;
+        let action = parse_action(&b.action, b.to.as_deref(), b.code.as_deref())?;
+        take_action(&state, &caller, id, action, b.comment, b.expected_version).await
+    }
+    .await;
+    answer(r)
+}
+
+async fn openapi_json() -> Response {
+    Json(openapi()).into_response()
+}
+
+fn parameters(path: &str, operation: &str) -> Value {
+    let mut params = Vec::new();
+    if path.contains("{id}") {
+        params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}));
+    }
+    if operation == "listWarnings" {
+        for (name, desc) in [
+            ("level", "1, 2, 3 or department, inspector, committee"),
+            (
+                "state",
+                "new, assigned, responded, verifying, confirmed, rectification, closed, closed_false_positive",
+            ),
+            (
+                "department",
+                "a department (ignored for liaisons: always their own)",
+            ),
+            ("rule", "a rule id, e.g. FUN-009"),
+            ("category", "a rule-id prefix, e.g. FUN"),
+            ("overdue", "1: only open warnings past their deadline"),
+            ("all", "1: closed warnings too"),
+            ("page", "page number from 1 (50 per page)"),
+        ] {
+            params.push(json!({"name": name, "in": "query", "required": false, "description": desc, "schema": {"type": "string"}}));
+        }
+    }
+    Value::Array(params)
+}
+
+/// The OpenAPI 3.1 document of [`ROUTES`].
+pub fn openapi() -> Value {
+    let mut paths = serde_json::Map::new();
+    for r in ROUTES {
+        let entry = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
+        let mut op = json!({
+            "operationId": r.operation,
+            "summary": r.summary,
+            "parameters": parameters(r.path, r.operation),
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "401": {"$ref": "#/components/responses/Error"},
+                "403": {"$ref": "#/components/responses/Error"},
+                "404": {"$ref": "#/components/responses/Error"},
+            },
+        });
+        if r.operation == "openapi" {
+            op["security"] = json!([]);
+        }
+        if r.operation == "actOnWarning" {
+            op["requestBody"] = json!({
+                "required": true,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Action"}}},
+            });
+            op["responses"]["409"] = json!({"$ref": "#/components/responses/Error"});
+            op["responses"]["422"] = json!({"$ref": "#/components/responses/Error"});
+        }
+        entry[r.method.to_ascii_lowercase()] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "qinglian API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "清廉 qinglian 智慧监督平台接口：预警列表、详情、处置与总览。Bearer API tokens are made with `qinglian users token USER --name NAME`.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {
+                "Error": {
+                    "description": "Refused or failed",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["code", "message", "message_zh"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "message_zh": {"type": "string"},
+                    },
+                },
+                "Action": {
+                    "type": "object",
+                    "required": ["action"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "action": {"type": "string", "enum": ["assign", "respond", "verify", "confirm", "rectify", "close", "escalate", "de-escalate", "reopen"]},
+                        "to": {"type": "string", "description": "assign: who takes it"},
+                        "code": {"type": "string", "enum": ["data_error", "legitimate", "rule_too_broad", "duplicate", "rectified", "referred"]},
+                        "comment": {"type": "string", "description": "the reason (required for escalate, de-escalate, reopen)"},
+                        "expected_version": {"type": "integer", "description": "act only if the warning is still at this version"},
+                    },
+                },
+            },
+        },
+    })
+}

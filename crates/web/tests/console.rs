@@ -1,0 +1,998 @@
+//! The console and its API over a real SQLite workspace, through `Router::oneshot`: every
+//! route, sign-in with TOTP and throttling, CSRF, each role's 403s, a liaison's department
+//! scope (guessing another department's id gives 404), bad input, the OpenAPI document and
+//! the message catalogues.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::Utc;
+use qinglian_app::users::{self, AddUser, Credentials, totp};
+use qinglian_app::warnings::{self, Channels};
+use qinglian_app::{Config, init_workspace};
+use qinglian_core::{
+    Category, EvidenceRow, Finding, FindingSource, Money, Severity, SourceKind, Subject,
+};
+use qinglian_store::{FindingStore, NewFinding, Role};
+use qinglian_web::console::view::url_encode;
+use qinglian_web::console::{Tr, api, i18n};
+use qinglian_web::{ConsoleConfig, ConsoleState, console_router};
+use tower::ServiceExt;
+
+struct App {
+    router: Router,
+    state: ConsoleState,
+    creds: BTreeMap<&'static str, Credentials>,
+    /// Warning ids: (财务部, 工程部).
+    finance: i64,
+    works: i64,
+    _dir: tempfile::TempDir,
+}
+
+fn finding(subject: &str, department: &str, rule: &str) -> NewFinding {
+    let f = Finding {
+        source: FindingSource {
+            kind: SourceKind::Rule,
+            id: rule.into(),
+            version: "1.0.0".into(),
+            content_hash: "h".into(),
+        },
+        category: Category::Fun,
+        severity: Severity::Medium,
+        subject: Subject {
+            kind: "company".into(),
+            id: subject.into(),
+            name: Some(format!("{subject} 公司")),
+        },
+        department: Some(department.into()),
+        amount: Some(Money::from_fen(1_234_500)),
+        occurred_on: None,
+        explanation_zh: format!("{subject} 重复付款"),
+        explanation_en: format!("{subject} was paid twice"),
+        evidence: vec![EvidenceRow {
+            dataset: "payments".into(),
+            batch: "b1".into(),
+            row: 17,
+        }],
+        facts: BTreeMap::new(),
+    };
+    NewFinding {
+        fingerprint: f.fingerprint(&[]),
+        finding: f,
+    }
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::default();
+    let routing = &mut config.warnings.routing;
+    routing.liaisons.insert("财务部".into(), "zhang".into());
+    routing.liaisons.insert("工程部".into(), "li".into());
+    let ws = init_workspace(&dir.path().join("ws"), config)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    ws.store
+        .sync_findings(
+            SourceKind::Rule,
+            "FUN-001",
+            &[finding("C1", "财务部", "FUN-001")],
+            now,
+        )
+        .await
+        .unwrap();
+    ws.store
+        .sync_findings(
+            SourceKind::Rule,
+            "PRO-002",
+            &[finding("C2", "工程部", "PRO-002")],
+            now,
+        )
+        .await
+        .unwrap();
+    let raised = warnings::raise_from_findings(&ws, "system", now, &Channels::default())
+        .await
+        .unwrap();
+    assert_eq!(raised.raised.len(), 2, "{raised:?}");
+    let mut creds = BTreeMap::new();
+    for (name, role, dept, totp) in [
+        ("admin", Role::Admin, None, None),
+        ("wang", Role::Inspector, None, Some(false)),
+        ("zhang", Role::Liaison, Some("财务部"), None),
+        ("dang", Role::Committee, None, None),
+        ("shen", Role::Auditor, None, None),
+    ] {
+        let (_, c) = users::add_user(
+            &ws,
+            &AddUser {
+                username: name.into(),
+                display_name: None,
+                role,
+                department: dept.map(str::to_owned),
+                totp,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        creds.insert(name, c);
+    }
+    let mut ids = Vec::new();
+    for id in &raised.raised {
+        let v = warnings::show(&ws, *id, now).await.unwrap();
+        ids.push((v.warning.department.clone(), *id));
+    }
+    let finance = ids.iter().find(|(d, _)| d == "财务部").unwrap().1;
+    let works = ids.iter().find(|(d, _)| d == "工程部").unwrap().1;
+    let state = ConsoleState::new(ws, ConsoleConfig::default(), Channels::default());
+    App {
+        router: console_router(state.clone()),
+        state,
+        creds,
+        finance,
+        works,
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+    bytes: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    /// The value of a cookie this answer sets.
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.split(';')
+                    .next()?
+                    .strip_prefix(&format!("{name}="))
+                    .map(str::to_owned)
+            })
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+impl App {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
+        }
+    }
+
+    async fn get(&self, uri: &str, cookie: &str) -> Reply {
+        self.send(
+            Request::get(uri)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn post_form(&self, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Reply {
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", url_encode(v)))
+            .collect();
+        self.send(
+            Request::post(uri)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body.join("&")))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn api(&self, method: &str, uri: &str, token: &str, body: Option<&str>) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        if !token.is_empty() {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_owned())),
+            None => req.body(Body::empty()),
+        };
+        self.send(req.unwrap()).await
+    }
+
+    fn code(&self, user: &str) -> String {
+        let secret = self.creds[user].totp_secret.as_deref().unwrap();
+        totp::code_at_step(
+            &totp::base32_decode(secret).unwrap(),
+            totp::step_of(Utc::now().timestamp()),
+        )
+    }
+
+    /// Signs in through the form; returns the session cookie header and its CSRF token.
+    async fn sign_in(&self, user: &str) -> Session {
+        let form = self.get("/sign-in", "").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let pre = form
+            .set_cookie("ql_csrf")
+            .expect("sign-in form sets ql_csrf");
+        let password = self.creds[user].password.clone();
+        let code = if self.creds[user].totp_secret.is_some() {
+            self.code(user)
+        } else {
+            String::new()
+        };
+        let r = self
+            .post_form(
+                "/sign-in",
+                &format!("ql_csrf={pre}"),
+                &[
+                    ("username", user),
+                    ("password", &password),
+                    ("totp", &code),
+                    ("csrf", &pre),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{user}: {}", r.body);
+        let token = r.set_cookie("ql_session").expect("session cookie");
+        let cookie = format!("ql_session={token}");
+        let page = self.get("/warnings", &cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        Session {
+            csrf: csrf_of(&page.body),
+            cookie,
+        }
+    }
+
+    async fn token(&self, user: &str) -> String {
+        users::create_api_token(self.state.workspace(), user, "test", Utc::now())
+            .await
+            .unwrap()
+            .0
+    }
+}
+
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token");
+    let rest = &html[at + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_metrics_assets_and_security_headers() {
+    let app = app().await;
+    let r = app.get("/healthz", "").await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok\n"));
+    assert_eq!(app.get("/readyz", "").await.status, StatusCode::OK);
+    let m = app.get("/metrics", "").await;
+    assert!(
+        m.body
+            .contains("qinglian_http_requests_total{class=\"2xx\"}"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.header("content-type")
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let js = app.get("/assets/htmx.min.js", "").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.header("content-type").starts_with("text/javascript"));
+    for a in ["echarts.min.js", "console.js", "console.css"] {
+        assert_eq!(
+            app.get(&format!("/assets/{a}"), "").await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        app.get("/assets/nope.js", "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/no/such/page", "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let page = app.get("/sign-in", "").await;
+    let csp = page.header("content-security-policy");
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
+    assert_eq!(page.header("x-frame-options"), "DENY");
+    assert_eq!(page.header("x-content-type-options"), "nosniff");
+    assert!(!page.body.contains("<script>"), "no inline script");
+    assert!(page.body.contains("lang=\"zh-CN\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_need_a_session() {
+    let app = app().await;
+    for uri in [
+        "/",
+        "/dashboard",
+        "/dashboard/data.json",
+        "/warnings",
+        "/warnings/1",
+        "/warnings/export.xlsx",
+        "/access-log",
+    ] {
+        let r = app.get(uri, "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
+        assert!(
+            r.header("location") == "/sign-in" || r.header("location") == "/dashboard",
+            "{uri}"
+        );
+    }
+    let r = app.get("/dashboard", "ql_session=qls_forged").await;
+    assert_eq!(r.header("location"), "/sign-in");
+    let r = app
+        .post_form("/warnings/1/act", "", &[("action", "respond")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = app.post_form("/sign-out", "", &[]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_needs_the_form_token_the_password_and_the_totp_code_and_is_throttled() {
+    let app = app().await;
+    let form = app.get("/sign-in", "").await;
+    let pre = form.set_cookie("ql_csrf").unwrap();
+    let set = form.header("set-cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let admin_pw = app.creds["admin"].password.clone();
+
+    // No matching form token: refused before the password is looked at.
+    let r = app
+        .post_form(
+            "/sign-in",
+            "ql_csrf=other",
+            &[
+                ("username", "admin"),
+                ("password", &admin_pw),
+                ("csrf", &pre),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The administrator needs a one-time code.
+    let cookie = format!("ql_csrf={pre}");
+    let r = app
+        .post_form(
+            "/sign-in",
+            &cookie,
+            &[
+                ("username", "admin"),
+                ("password", &admin_pw),
+                ("csrf", &pre),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert!(
+        r.body.contains("用户名、密码或动态口令不正确"),
+        "{}",
+        r.body
+    );
+    assert!(r.set_cookie("ql_session").is_none());
+    // Missing fields are bad input.
+    let r = app
+        .post_form("/sign-in", &cookie, &[("username", "admin")])
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    // With the code: in, with a strict cookie.
+    let s = app.sign_in("admin").await;
+    assert!(s.cookie.starts_with("ql_session=qls_"));
+
+    // Five wrong passwords lock the account: 429, even with the right password.
+    for _ in 0..4 {
+        let r = app
+            .post_form(
+                "/sign-in",
+                &cookie,
+                &[("username", "shen"), ("password", "wrong"), ("csrf", &pre)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = app
+        .post_form(
+            "/sign-in",
+            &cookie,
+            &[("username", "shen"), ("password", "wrong"), ("csrf", &pre)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    let shen_pw = app.creds["shen"].password.clone();
+    let r = app
+        .post_form(
+            "/sign-in",
+            &cookie,
+            &[("username", "shen"), ("password", &shen_pw), ("csrf", &pre)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let m = app.get("/metrics", "").await;
+    assert!(
+        m.body
+            .contains("qinglian_sign_ins_total{outcome=\"locked\"} 2"),
+        "{}",
+        m.body
+    );
+
+    // Signing out needs the session's CSRF token, and ends the session.
+    let r = app
+        .post_form("/sign-out", &s.cookie, &[("csrf", "forged")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post_form("/sign-out", &s.cookie, &[("csrf", &s.csrf)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/dashboard", &s.cookie).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Signing out everywhere ends every session of the user.
+    let a = app.sign_in("wang").await;
+    let b = app.sign_in("wang").await;
+    let r = app
+        .post_form("/sign-out-everywhere", &a.cookie, &[("csrf", &a.csrf)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/warnings", &b.cookie).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let log = users::access_log(app.state.workspace(), 100, 0)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.actor == "admin" && e.action == "sign_in")
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.actor == "shen" && e.action == "sign_in_failed")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_liaison_sees_only_their_department_and_guessing_an_id_gives_404() {
+    let app = app().await;
+    let inspector = app.sign_in("wang").await;
+    let all = app.get("/warnings", &inspector.cookie).await;
+    assert!(
+        all.body.contains("C1 公司") && all.body.contains("C2 公司"),
+        "{}",
+        all.body
+    );
+
+    let liaison = app.sign_in("zhang").await;
+    let own = app.get("/warnings", &liaison.cookie).await;
+    assert!(own.body.contains("C1 公司"), "{}", own.body);
+    assert!(!own.body.contains("C2 公司"), "{}", own.body);
+    // Asking for another department does not widen the scope.
+    let other = app
+        .get(
+            &format!("/warnings?department={}&all=1", url_encode("工程部")),
+            &liaison.cookie,
+        )
+        .await;
+    assert!(!other.body.contains("C2 公司"));
+    let by_rule = app.get("/warnings?rule=PRO-002", &liaison.cookie).await;
+    assert!(!by_rule.body.contains("C2 公司"));
+    let by_rule = app.get("/warnings?rule=PRO-002", &inspector.cookie).await;
+    assert!(by_rule.body.contains("C2 公司") && !by_rule.body.contains("C1 公司"));
+    let by_cat = app.get("/warnings?category=fun", &inspector.cookie).await;
+    assert!(by_cat.body.contains("C1 公司") && !by_cat.body.contains("C2 公司"));
+
+    let r = app
+        .get(&format!("/warnings/{}", app.works), &liaison.cookie)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(
+        app.get("/warnings/999999", &liaison.cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/warnings/abc", &liaison.cookie).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .get(&format!("/warnings/{}", app.finance), &liaison.cookie)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("C1 重复付款"), "{}", r.body);
+    assert!(r.body.contains("<td>payments</td>") && r.body.contains(">17<"));
+    // The liaison may only respond.
+    assert!(r.body.contains("value=\"respond\""));
+    assert!(!r.body.contains("value=\"escalate\""));
+    let log = users::access_log(app.state.workspace(), 100, 0)
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| e.actor == "zhang"
+        && e.action == "evidence_view"
+        && e.target == format!("warning:{}", app.finance)));
+
+    // The dashboard counts only the department's warnings.
+    let d = app
+        .get("/dashboard/data.json", &liaison.cookie)
+        .await
+        .json();
+    assert_eq!(d["total"], 1, "{d}");
+    assert_eq!(d["scope"], "财务部");
+    let d = app
+        .get("/dashboard/data.json", &inspector.cookie)
+        .await
+        .json();
+    assert_eq!(d["total"], 2, "{d}");
+    assert!(
+        d["by_level"][0]["href"]
+            .as_str()
+            .unwrap()
+            .starts_with("/warnings?")
+    );
+    assert_eq!(d["by_category"].as_array().unwrap().len(), 2);
+    let page = app.get("/dashboard", &inspector.cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-chart=\"level\""));
+    assert!(page.body.contains("/assets/echarts.min.js"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_need_csrf_the_role_and_the_scope() {
+    let app = app().await;
+    let liaison = app.sign_in("zhang").await;
+    let act = |id: i64| format!("/warnings/{id}/act");
+
+    // A liaison cannot escalate, cannot touch another department, and needs the CSRF token.
+    let r = app
+        .post_form(
+            &act(app.finance),
+            &liaison.cookie,
+            &[
+                ("csrf", &liaison.csrf),
+                ("action", "escalate"),
+                ("comment", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post_form(
+            &act(app.works),
+            &liaison.cookie,
+            &[("csrf", &liaison.csrf), ("action", "respond")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .post_form(
+            &act(app.finance),
+            &liaison.cookie,
+            &[("csrf", "forged"), ("action", "respond")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post_form(
+            &act(app.finance),
+            &liaison.cookie,
+            &[
+                ("csrf", &liaison.csrf),
+                ("action", "respond"),
+                ("comment", "已核对"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.header("location"), format!("/warnings/{}", app.finance));
+
+    // The auditor reads but never acts.
+    let auditor = app.sign_in("shen").await;
+    let r = app
+        .post_form(
+            &act(app.finance),
+            &auditor.cookie,
+            &[("csrf", &auditor.csrf), ("action", "verify")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let page = app
+        .get(&format!("/warnings/{}", app.finance), &auditor.cookie)
+        .await;
+    assert!(
+        !page.body.contains("/act\""),
+        "no action forms for an auditor"
+    );
+
+    // The inspector: escalating needs a reason; a stale version is a conflict; bad input 4xx.
+    let inspector = app.sign_in("wang").await;
+    let r = app
+        .post_form(
+            &act(app.works),
+            &inspector.cookie,
+            &[("csrf", &inspector.csrf), ("action", "escalate")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = app
+        .post_form(
+            &act(app.works),
+            &inspector.cookie,
+            &[
+                ("csrf", &inspector.csrf),
+                ("action", "escalate"),
+                ("comment", "金额较大"),
+                ("version", "99"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let r = app
+        .post_form(
+            &act(app.works),
+            &inspector.cookie,
+            &[("csrf", &inspector.csrf), ("action", "explode")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = app
+        .post_form(
+            &act(app.works),
+            &inspector.cookie,
+            &[
+                ("csrf", &inspector.csrf),
+                ("action", "close"),
+                ("code", "nonsense"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_form(
+            &act(app.works),
+            &inspector.cookie,
+            &[
+                ("csrf", &inspector.csrf),
+                ("action", "escalate"),
+                ("comment", "金额较大"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app
+        .get(&format!("/warnings/{}", app.works), &inspector.cookie)
+        .await;
+    assert!(page.body.contains("二级预警"), "{}", page.body);
+    assert!(page.body.contains("金额较大"));
+    let m = app.get("/metrics", "").await;
+    assert!(
+        m.body.contains("qinglian_warning_actions_total 2"),
+        "{}",
+        m.body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_filters_paging_export_access_log_and_language() {
+    let app = app().await;
+    let inspector = app.sign_in("wang").await;
+    for bad in [
+        "/warnings?level=9",
+        "/warnings?state=lost",
+        "/warnings?page=0",
+        "/warnings?page=x",
+    ] {
+        let r = app.get(bad, &inspector.cookie).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    let r = app
+        .get(
+            "/warnings?level=1&state=assigned&overdue=1",
+            &inspector.cookie,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("没有符合条件的预警"), "not overdue yet");
+
+    let x = app
+        .get("/warnings/export.xlsx?all=1", &inspector.cookie)
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.header("content-type").contains("spreadsheetml"));
+    assert!(x.bytes.starts_with(b"PK"), "an xlsx is a zip file");
+
+    // The access log is for administrators and auditors only.
+    assert_eq!(
+        app.get("/access-log", &inspector.cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let liaison = app.sign_in("zhang").await;
+    assert_eq!(
+        app.get("/access-log", &liaison.cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let committee = app.sign_in("dang").await;
+    assert_eq!(
+        app.get("/access-log", &committee.cookie).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let auditor = app.sign_in("shen").await;
+    let log = app.get("/access-log", &auditor.cookie).await;
+    assert_eq!(log.status, StatusCode::OK);
+    assert!(log.body.contains("export"), "{}", log.body);
+    assert_eq!(
+        app.get("/access-log?page=-1", &auditor.cookie).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // English on request, back to the page the person was on.
+    let r = app
+        .send(
+            Request::get("/lang/en")
+                .header(header::REFERER, "http://console.local/warnings?all=1")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.header("location"), "/warnings?all=1");
+    assert_eq!(r.set_cookie("ql_lang").as_deref(), Some("en"));
+    let r = app
+        .send(
+            Request::get("/lang/zh")
+                .header(header::REFERER, "http://evil.example//evil.example/x")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.header("location"), "/dashboard", "no open redirect");
+    let en = app
+        .get("/warnings", &format!("{}; ql_lang=en", inspector.cookie))
+        .await;
+    assert!(en.body.contains("lang=\"en\"") && en.body.contains("Export to Excel"));
+    assert!(en.body.contains(">Warnings</a>") && !en.body.contains("预警列表"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_takes_bearer_tokens_and_keeps_the_same_rules() {
+    let app = app().await;
+    let r = app.api("GET", "/api/v1/warnings", "", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.header("www-authenticate").starts_with("Bearer"));
+    assert_eq!(r.json()["code"], "auth.required");
+    let r = app.api("GET", "/api/v1/warnings", "qlt_forged", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    let zhang = app.token("zhang").await;
+    let me = app.api("GET", "/api/v1/me", &zhang, None).await.json();
+    assert_eq!(
+        (me["role"].as_str(), me["department"].as_str()),
+        (Some("liaison"), Some("财务部"))
+    );
+    let list = app
+        .api("GET", "/api/v1/warnings", &zhang, None)
+        .await
+        .json();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["department"], "财务部");
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/warnings/{}", app.works),
+            &zhang,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = app
+        .api(
+            "GET",
+            &format!("/api/v1/warnings/{}", app.finance),
+            &zhang,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["finding"]["finding"]["evidence"][0]["row"], 17);
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/warnings/{}/actions", app.finance),
+            &zhang,
+            Some(r#"{"action":"escalate","comment":"x"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let wang = app.token("wang").await;
+    let path = format!("/api/v1/warnings/{}/actions", app.works);
+    for (body, status) in [
+        ("not json", StatusCode::BAD_REQUEST),
+        (
+            r#"{"action":"escalate","extra":1}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        (r#"{"action":"escalate"}"#, StatusCode::UNPROCESSABLE_ENTITY),
+        (r#"{"action":"fly"}"#, StatusCode::BAD_REQUEST),
+        (
+            r#"{"action":"escalate","comment":"x","expected_version":42}"#,
+            StatusCode::CONFLICT,
+        ),
+    ] {
+        let r = app.api("POST", &path, &wang, Some(body)).await;
+        assert_eq!(r.status, status, "{body}: {}", r.body);
+        assert!(r.json()["message_zh"].is_string());
+    }
+    let r = app
+        .api(
+            "POST",
+            &path,
+            &wang,
+            Some(r#"{"action":"escalate","comment":"金额较大"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["warning"]["level"], "inspector");
+
+    let d = app
+        .api("GET", "/api/v1/dashboard", &wang, None)
+        .await
+        .json();
+    assert_eq!(d["total"], 2);
+    let shen = app.token("shen").await;
+    let r = app
+        .api("POST", &path, &shen, Some(r#"{"action":"respond"}"#))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "auditors are read-only");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_every_route_and_every_route_answers() {
+    let app = app().await;
+    let doc = app
+        .api("GET", "/api/v1/openapi.json", "", None)
+        .await
+        .json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut described = BTreeSet::new();
+    for (path, ops) in paths {
+        for method in ops.as_object().unwrap().keys() {
+            described.insert((method.to_ascii_uppercase(), path.clone()));
+        }
+    }
+    let routed: BTreeSet<(String, String)> = api::ROUTES
+        .iter()
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    assert_eq!(described, routed);
+    // Every route exists in the router (not 404/405 for a caller with a token).
+    let token = app.token("wang").await;
+    for r in api::ROUTES {
+        let uri = r.path.replace("{id}", &app.finance.to_string());
+        let body = (r.method == "POST").then_some(r#"{"action":"verify"}"#);
+        let reply = app.api(r.method, &uri, &token, body).await;
+        assert!(
+            reply.status != StatusCode::NOT_FOUND && reply.status != StatusCode::METHOD_NOT_ALLOWED,
+            "{} {uri}: {}",
+            r.method,
+            reply.status
+        );
+    }
+}
+
+fn catalog(source: &str) -> Tr {
+    Tr::parse(source).unwrap()
+}
+
+/// Every key in one catalogue is in the other, and every key the templates and the code use
+/// literally (`tr.get("…")`) or by pattern (levels, states, actions, codes, roles) is in both.
+#[test]
+fn every_message_key_is_in_both_languages() {
+    let zh = catalog(i18n::ZH_SOURCE);
+    let en = catalog(i18n::EN_SOURCE);
+    let zk: BTreeSet<&str> = zh.keys().collect();
+    let ek: BTreeSet<&str> = en.keys().collect();
+    let only_zh: Vec<_> = zk.difference(&ek).collect();
+    let only_en: Vec<_> = ek.difference(&zk).collect();
+    assert!(only_zh.is_empty(), "missing in en.toml: {only_zh:?}");
+    assert!(only_en.is_empty(), "missing in zh.toml: {only_en:?}");
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut used = BTreeSet::new();
+    let mut files = Vec::new();
+    for dir in ["templates", "src/console"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            files.push(e.unwrap().path());
+        }
+    }
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for (i, _) in text.match_indices("get(\"") {
+            let rest = &text[i + 5..];
+            let key = &rest[..rest.find('"').unwrap()];
+            if key.contains('.') && !key.contains('{') {
+                used.insert(key.to_owned());
+            }
+        }
+    }
+    assert!(used.len() > 50, "found {} keys", used.len());
+    for l in ["department", "inspector", "committee"] {
+        used.insert(format!("level.{l}"));
+    }
+    for s in qinglian_store::WarningState::ALL {
+        used.insert(format!("state.{}", s.as_str()));
+    }
+    for d in qinglian_store::Disposition::ALL {
+        used.insert(format!("code.{}", d.as_str()));
+    }
+    for r in Role::ALL {
+        used.insert(format!("role.{}", r.as_str()));
+    }
+    for a in [
+        "assign",
+        "respond",
+        "verify",
+        "confirm",
+        "rectify",
+        "close",
+        "escalate",
+        "de-escalate",
+        "reopen",
+    ] {
+        used.insert(format!("action.{a}"));
+    }
+    for c in Category::ALL {
+        used.insert(format!("category.{}", c.prefix().to_ascii_lowercase()));
+    }
+    let missing: Vec<&String> = used.iter().filter(|k| !zh.has(k) || !en.has(k)).collect();
+    assert!(
+        missing.is_empty(),
+        "keys used but not in both catalogues: {missing:?}"
+    );
+}
