@@ -996,3 +996,256 @@ fn every_message_key_is_in_both_languages() {
         "keys used but not in both catalogues: {missing:?}"
     );
 }
+
+/// A WebDriver session with chromedriver (W3C protocol over HTTP, driven with ureq).
+struct Browser {
+    agent: ureq::Agent,
+    driver: String,
+    session: String,
+    base: String,
+    shots: std::path::PathBuf,
+}
+
+impl Browser {
+    fn call(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        let url = format!("{}{path}", self.driver);
+        let mut res = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, b) => self
+                .agent
+                .post(&url)
+                .header("content-type", "application/json")
+                .send(b.unwrap_or_else(|| serde_json::json!({})).to_string()),
+        }
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let text = res.body_mut().read_to_string().unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(
+            res.status().is_success(),
+            "{method} {path}: {} {text}",
+            res.status()
+        );
+        v["value"].clone()
+    }
+
+    fn s(&self, rest: &str) -> String {
+        format!("/session/{}{rest}", self.session)
+    }
+
+    fn open(&self, path: &str) {
+        self.call(
+            "POST",
+            &self.s("/url"),
+            Some(serde_json::json!({"url": format!("{}{path}", self.base)})),
+        );
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = self.call(
+            "POST",
+            &self.s("/element"),
+            Some(serde_json::json!({"using": "css selector", "value": css})),
+        );
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|id| id.as_str())
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_owned()
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.call("POST", &self.s(&format!("/element/{id}/click")), None);
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.call(
+            "POST",
+            &self.s(&format!("/element/{id}/value")),
+            Some(serde_json::json!({"text": text})),
+        );
+    }
+
+    fn script(&self, js: &str) -> serde_json::Value {
+        self.call(
+            "POST",
+            &self.s("/execute/sync"),
+            Some(serde_json::json!({"script": js, "args": []})),
+        )
+    }
+
+    fn text(&self) -> String {
+        self.script("return document.body.innerText;")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn path(&self) -> String {
+        self.script("return location.pathname + location.search;")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits up to 10 s for a script to return true.
+    fn wait_for(&self, js: &str) {
+        for _ in 0..100 {
+            if self.script(js) == serde_json::Value::Bool(true) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("timed out waiting for: {js}\n{}", self.text());
+    }
+
+    /// Saves a screenshot as a test artefact (target/e2e-screenshots/NAME.png).
+    fn shot(&self, name: &str) {
+        use base64::Engine as _;
+        let png = self.call("GET", &self.s("/screenshot"), None);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().unwrap())
+            .unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), bytes).unwrap();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The console in real headless Chromium (Debian's `chromium` and `chromium-driver`, which
+/// scripts/test installs): sign in with a TOTP code, the dashboard draws its charts from the
+/// JSON, a chart's list behind it, open a warning and its evidence, escalate it, see the change
+/// in the list, switch to English. Screenshots go to target/e2e-screenshots/.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_to_end_in_headless_chromium() {
+    let driver_bin = std::path::Path::new("/usr/bin/chromedriver");
+    if !driver_bin.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have chromium-driver (scripts/test installs it)"
+        );
+        eprintln!(
+            "skipped: /usr/bin/chromedriver is not installed (apt-get install chromium-driver)"
+        );
+        return;
+    }
+    let app = app().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(qinglian_web::serve_console(
+        listener,
+        app.state.clone(),
+        std::future::pending(),
+    ));
+    let port = free_port();
+    let mut driver = std::process::Command::new(driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let shots =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let admin_pw = app.creds["admin"].password.clone();
+    let code = app.code("admin");
+    let base = format!("http://{addr}");
+    let finance = app.finance;
+    let result = tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .build()
+            .into();
+        let driver_url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if agent.get(&format!("{driver_url}/status")).call().is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let mut b = Browser {
+            agent,
+            driver: driver_url,
+            session: String::new(),
+            base,
+            shots,
+        };
+        let caps = serde_json::json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run",
+                     "--disable-dev-shm-usage", "--window-size=1400,1000"]
+        }}}});
+        let session = b.call("POST", "/session", Some(caps));
+        b.session = session["sessionId"].as_str().unwrap().to_owned();
+
+        b.open("/dashboard");
+        assert_eq!(b.path(), "/sign-in", "no session: the sign-in page");
+        b.type_into("input[name=username]", "admin");
+        b.type_into("input[name=password]", &admin_pw);
+        b.type_into("input[name=totp]", &code);
+        b.shot("01-sign-in");
+        b.click("button[type=submit]");
+        b.wait_for("return location.pathname === '/dashboard';");
+        b.wait_for("var c = document.getElementById('charts'); return !!c && c.getAttribute('data-ready') === '1';");
+        let bars = b.script(
+            "return document.querySelector('[data-chart=level]').getAttribute('data-count');",
+        );
+        assert_eq!(bars, "1", "one level has warnings");
+        assert!(b.text().contains("预警总览"));
+        b.shot("02-dashboard");
+
+        // A chart's list: the link a bar opens (ECharts draws on a canvas; its click handler
+        // follows the bucket's href, which is the same link).
+        let href = b.script(
+            "return fetch('/dashboard/data.json').then(r => r.json()).then(d => d.by_department[0].href);",
+        );
+        let href = href.as_str().unwrap().to_owned();
+        assert!(href.starts_with("/warnings?"), "{href}");
+        b.open(&href);
+        b.wait_for("return document.querySelectorAll('table.list tbody tr').length === 1;");
+        b.shot("03-inbox-by-department");
+
+        // Open the finance warning, see its evidence, escalate it.
+        b.open("/warnings");
+        b.click(&format!("table.list a[href='/warnings/{finance}']"));
+        b.wait_for(&format!("return location.pathname === '/warnings/{finance}';"));
+        let text = b.text();
+        assert!(text.contains("C1 重复付款") && text.contains("payments"), "{text}");
+        b.shot("04-warning");
+        b.type_into("form.action input[value=escalate] ~ label textarea", "金额较大，升级核查");
+        b.click("form.action input[value=escalate] ~ button");
+        b.wait_for("return document.body.innerText.indexOf('二级预警') >= 0;");
+        b.shot("05-escalated");
+
+        // The list shows the new level.
+        b.open("/warnings?level=2");
+        b.wait_for(&format!(
+            "return !!document.querySelector(\"table.list a[href='/warnings/{finance}']\");"
+        ));
+
+        // English.
+        b.click("a[href='/lang/en']");
+        b.wait_for("return document.documentElement.lang === 'en';");
+        assert_eq!(b.path(), "/warnings?level=2", "back on the same page");
+        assert!(b.text().contains("Export to Excel"));
+        b.shot("06-english");
+        b.call("DELETE", &b.s(""), None);
+    })
+    .await;
+    let _ = driver.kill();
+    let _ = driver.wait();
+    server.abort();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
