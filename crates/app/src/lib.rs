@@ -15,6 +15,12 @@ mod status;
 mod workspace;
 
 pub mod analysis;
+/// The bid screens and the supervised bid scorer of the model base, over bid tables in CSV
+/// (`qinglian bids`): re-exported so the binary reaches the model base through the app.
+pub mod bids {
+    pub use qinglian_detect::bids::*;
+    pub use qinglian_detect::scorer::ForestParams;
+}
 pub mod demo;
 pub mod eval;
 pub mod ledger;

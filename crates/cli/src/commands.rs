@@ -97,6 +97,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         C::Run(a) => crate::rules_cmd::run(cli, a).await,
         C::Rules(a) => crate::rules_cmd::rules(cli, a).await,
         C::Findings(a) => crate::rules_cmd::findings(cli, a).await,
+        C::Bids(a) => crate::bids_cmd::bids(cli, a).await,
         C::Eval(a) => crate::rules_cmd::eval(cli, a).await,
         C::Users(a) => crate::users_cmd::run(cli, a).await,
         C::Serve(a) => crate::serve_cmd::run(cli, a).await,

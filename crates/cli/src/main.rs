@@ -1,6 +1,7 @@
 //! `qinglian`: the command line and the composition root. The only crate that reads the
 //! environment and configuration files, chooses the store backend and prints.
 
+mod bids_cmd;
 mod commands;
 mod ledger_cmd;
 mod output;
@@ -70,6 +71,8 @@ enum Command {
     Users(users_cmd::UsersArgs),
     /// Serve the web console and its JSON API / 启动控制台
     Serve(serve_cmd::ServeArgs),
+    /// Bid-rigging screens and the supervised bid scorer over bid tables (CSV) / 围标串标筛查
+    Bids(bids_cmd::BidsArgs),
 }
 
 fn main() -> ExitCode {

@@ -1,0 +1,313 @@
+//! `qinglian bids screens|train|score|cv|cross`: the bid-rigging screens and the supervised
+//! risk scorer (model base, MOD-BIDSCREEN and MOD-SCORER) over bid tables in CSV, such as
+//! a tender system's export or the labelled cartel files researchers publish. Parsing and
+//! printing only; the screens, features, forest and evaluation live in `qinglian-detect`
+//! (reached through `qinglian_app::bids`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use qinglian_app::bids::{
+    self, BaseRate, Columns, CvParams, FeatureSet, ForestParams, TrainParams,
+};
+
+use crate::Cli;
+use crate::output::json;
+
+#[derive(Args, Debug)]
+pub struct BidsArgs {
+    #[command(subcommand)]
+    command: BidsCommand,
+}
+
+/// Which columns of the CSV hold what.
+#[derive(Args, Debug, Clone)]
+struct ColumnArgs {
+    /// Column naming the tender each bid belongs to
+    #[arg(long, default_value = "Tender")]
+    tender: String,
+    /// Column holding the bid amount
+    #[arg(long, default_value = "Bid_value")]
+    bid: String,
+    /// Column marking the winning bid (1/0, true/false); leave out if there is none
+    #[arg(long)]
+    winner: Option<String>,
+}
+
+impl ColumnArgs {
+    fn columns(&self, label: Option<&str>) -> Columns {
+        Columns {
+            tender: self.tender.clone(),
+            bid: self.bid.clone(),
+            winner: self.winner.clone(),
+            label: label.map(str::to_owned),
+        }
+    }
+}
+
+/// How the forest is grown.
+#[derive(Args, Debug, Clone)]
+struct ForestArgs {
+    /// Feature set: full (every screen) or portable (scale-free, for other markets)
+    #[arg(long)]
+    features: Option<FeatureSet>,
+    /// Number of trees
+    #[arg(long, default_value_t = 300)]
+    trees: usize,
+    /// Fewest tenders in a leaf (default: 5 for full features, 20 for portable)
+    #[arg(long)]
+    min_leaf: Option<usize>,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Threads for growing trees (default: every core)
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Do not use the winner flag as a feature
+    #[arg(long)]
+    no_winner: bool,
+}
+
+impl ForestArgs {
+    fn params(&self, default: FeatureSet) -> TrainParams {
+        let features = self.features.unwrap_or(default);
+        let base = TrainParams::for_features(features);
+        let threads = self
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        TrainParams {
+            use_winner: !self.no_winner,
+            forest: ForestParams {
+                n_trees: self.trees,
+                min_leaf: self.min_leaf.unwrap_or(base.forest.min_leaf),
+                seed: self.seed,
+                threads,
+                ..base.forest.clone()
+            },
+            ..base
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum BidsCommand {
+    /// The screens of every tender (CV, spread, difference of the two lowest, relative
+    /// distance, kurtosis, skewness, KS) written as CSV / 投标筛查指标
+    Screens {
+        file: PathBuf,
+        #[command(flatten)]
+        columns: ColumnArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Train the risk scorer on labelled markets and save the model (JSON) / 训练模型
+    Train {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        columns: ColumnArgs,
+        /// Column with the collusion label (1 = collusive)
+        #[arg(long, default_value = "Collusive_competitor")]
+        label: String,
+        #[command(flatten)]
+        forest: ForestArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Score the tenders of a file with a saved model: calibrated probability, flag and the
+    /// features that drove each score, as CSV / 模型评分
+    Score {
+        file: PathBuf,
+        #[command(flatten)]
+        columns: ColumnArgs,
+        #[arg(long)]
+        model: PathBuf,
+        /// Share of collusive tenders to calibrate to: training, estimate, or a share such as 0.1
+        #[arg(long, default_value = "estimate")]
+        base_rate: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Cross-validate the scorer within one labelled market / 交叉验证
+    Cv {
+        file: PathBuf,
+        #[command(flatten)]
+        columns: ColumnArgs,
+        #[arg(long, default_value = "Collusive_competitor")]
+        label: String,
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        #[command(flatten)]
+        forest: ForestArgs,
+        /// Per-tender out-of-fold predictions, as CSV
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Train on all markets but one and test on it, for each / 跨市场检验
+    Cross {
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        columns: ColumnArgs,
+        #[arg(long, default_value = "Collusive_competitor")]
+        label: String,
+        #[command(flatten)]
+        forest: ForestArgs,
+    },
+}
+
+fn create(path: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn read(file: &Path, columns: &Columns) -> anyhow::Result<bids::Market> {
+    bids::read_csv(file, columns)
+        .with_context(|| format!("读取失败 cannot read {}", file.display()))
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
+}
+
+pub async fn bids(cli: &Cli, a: &BidsArgs) -> anyhow::Result<()> {
+    match &a.command {
+        BidsCommand::Screens { file, columns, out } => {
+            let m = read(file, &columns.columns(None))?;
+            let rows = bids::screens_per_tender(&m);
+            bids::write_screens(create(out)?, &rows)?;
+            if cli.json {
+                return json(&serde_json::json!({"market": m.name, "tenders": rows.len()}));
+            }
+            println!(
+                "{}: {} 个标段 tenders screened → {}",
+                m.name,
+                rows.len(),
+                out.display()
+            );
+        }
+        BidsCommand::Train {
+            files,
+            columns,
+            label,
+            forest,
+            out,
+        } => {
+            let cols = columns.columns(Some(label));
+            let markets = files
+                .iter()
+                .map(|f| read(f, &cols))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let model = bids::train(&markets, &forest.params(FeatureSet::Full))?;
+            model.save(out)?;
+            println!(
+                "已训练 trained on {} ({} features, winner flag {}) → {}",
+                model.train_markets.join(", "),
+                model.scorer.feature_names.len(),
+                model.use_winner,
+                out.display()
+            );
+        }
+        BidsCommand::Score {
+            file,
+            columns,
+            model,
+            base_rate,
+            out,
+        } => {
+            let model = bids::BidModel::load(model)?;
+            let m = read(file, &columns.columns(None))?;
+            let rate = match base_rate.as_str() {
+                "training" => BaseRate::Training,
+                "estimate" => BaseRate::Estimate,
+                x => BaseRate::Given(x.parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "--base-rate {x}: 请用 use training, estimate or a share such as 0.1"
+                    )
+                })?),
+            };
+            let s = bids::score(&model, &m, rate)?;
+            bids::write_scores(create(out)?, &s)?;
+            let flagged = s.tenders.iter().filter(|t| t.flag).count();
+            if cli.json {
+                return json(&serde_json::json!({
+                    "market": m.name, "tenders": s.tenders.len(), "flagged": flagged,
+                    "base_rate": s.base_rate,
+                }));
+            }
+            println!(
+                "{}: {} 个标段 tenders, {flagged} 个预警 flagged (base rate {:.3}) → {}",
+                m.name,
+                s.tenders.len(),
+                s.base_rate,
+                out.display()
+            );
+        }
+        BidsCommand::Cv {
+            file,
+            columns,
+            label,
+            folds,
+            forest,
+            out,
+        } => {
+            let m = read(file, &columns.columns(Some(label)))?;
+            let p = CvParams {
+                folds: *folds,
+                seed: forest.seed,
+                train: forest.params(FeatureSet::Full),
+            };
+            let r = bids::cross_validate(&m, &p)?;
+            if let Some(out) = out {
+                bids::write_cv(create(out)?, &r)?;
+            }
+            let x = &r.metrics;
+            if cli.json {
+                return json(&serde_json::json!({
+                    "market": m.name, "tenders": x.tenders, "collusive": x.collusive,
+                    "folds": p.folds, "balanced_accuracy": x.balanced_accuracy,
+                    "roc_auc": x.roc_auc, "recall_collusive": x.recall_collusive,
+                    "recall_competitive": x.recall_competitive, "screen_auc": r.screen_auc,
+                }));
+            }
+            println!(
+                "{}: {} tenders ({} collusive), {}-fold: balanced accuracy {}, ROC-AUC {}, recall collusive {}, recall competitive {}; unsupervised screen ROC-AUC {}",
+                m.name,
+                x.tenders,
+                x.collusive,
+                p.folds,
+                fmt(x.balanced_accuracy),
+                fmt(x.roc_auc),
+                fmt(x.recall_collusive),
+                fmt(x.recall_competitive),
+                fmt(r.screen_auc)
+            );
+        }
+        BidsCommand::Cross {
+            files,
+            columns,
+            label,
+            forest,
+        } => {
+            let cols = columns.columns(Some(label));
+            let markets = files
+                .iter()
+                .map(|f| read(f, &cols))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            for r in bids::cross_market(&markets, &forest.params(FeatureSet::Portable))? {
+                let x = &r.metrics;
+                println!(
+                    "test {} (train {}): balanced accuracy {}, ROC-AUC {}, recall collusive {}, recall competitive {}; base rate estimated {:.3}, true {:.3}",
+                    r.test,
+                    r.train.join("+"),
+                    fmt(x.balanced_accuracy),
+                    fmt(x.roc_auc),
+                    fmt(x.recall_collusive),
+                    fmt(x.recall_competitive),
+                    r.estimated_base_rate,
+                    r.true_base_rate
+                );
+            }
+        }
+    }
+    Ok(())
+}
