@@ -790,6 +790,19 @@ async fn inbox_filters_paging_export_access_log_and_language() {
         )
         .await;
     assert_eq!(r.header("location"), "/dashboard", "no open redirect");
+    let r = app
+        .send(
+            Request::get("/lang/zh")
+                .header(header::REFERER, "http://console.local/\\evil.example/x")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        r.header("location"),
+        "/dashboard",
+        "no open redirect through a backslash"
+    );
     let en = app
         .get("/warnings", &format!("{}; ql_lang=en", inspector.cookie))
         .await;

@@ -342,7 +342,12 @@ fn back_path(headers: &HeaderMap) -> String {
         Some((_, rest)) => rest.find('/').map_or("/", |i| &rest[i..]),
         None => referer,
     };
-    if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/lang/") {
+    // Browsers read `/\host` as `//host`: anything but a plain local path goes to the dashboard.
+    let plain = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    if plain && !path.starts_with("/lang/") {
         path.to_owned()
     } else {
         "/dashboard".to_owned()
