@@ -446,6 +446,7 @@ impl ConsoleStore for SqliteStore {
              AND (?5 IS NULL OR (is_open = 1 AND deadline < ?5)) \
              AND (?3 IS NOT NULL OR ?6 OR is_open = 1) \
              AND (?9 IS NULL OR source_id LIKE ?9 || '-%') \
+             AND (?10 IS NULL OR created_at >= ?10) AND (?11 IS NULL OR created_at < ?11) \
              ORDER BY deadline, id LIMIT ?7 OFFSET ?8",
         )
         .bind(&f.department)
@@ -457,6 +458,8 @@ impl ConsoleStore for SqliteStore {
         .bind(i64::from(if f.limit == 0 { 50 } else { f.limit }))
         .bind(i64::from(f.offset))
         .bind(&f.category)
+        .bind(f.created_from.map(ts))
+        .bind(f.created_to.map(ts))
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;

@@ -4,7 +4,7 @@
 //! The workflow's `inbox` reads one index per filter combination and stays the fast path; this
 //! is the general query the console falls back to when a person filters by rule.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{Level, StoreError, WarningState};
 
@@ -21,6 +21,10 @@ pub struct ConsoleFilter {
     /// Only open warnings whose deadline is before this day.
     pub overdue_on: Option<NaiveDate>,
     pub include_closed: bool,
+    /// Only warnings raised at or after this instant.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Only warnings raised before this instant.
+    pub created_to: Option<DateTime<Utc>>,
     /// Page size; 0 means 50.
     pub limit: u32,
     pub offset: u32,

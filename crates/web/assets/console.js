@@ -7,7 +7,15 @@
     var chart = echarts.init(el);
     var kind = el.getAttribute("data-kind");
     var option;
-    if (kind === "pie") {
+    if (kind === "line") {
+      option = {
+        tooltip: { trigger: "axis" },
+        grid: { left: 8, right: 16, bottom: 8, top: 16, containLabel: true },
+        xAxis: { type: "category", data: buckets.map(function (b) { return b.label; }) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ type: "line", symbolSize: 8, data: buckets.map(function (b) { return { value: b.count, href: b.href }; }) }]
+      };
+    } else if (kind === "pie") {
       option = {
         tooltip: { trigger: "item" },
         series: [{ type: "pie", radius: ["35%", "70%"],
@@ -34,7 +42,7 @@
     fetch(root.getAttribute("data-source"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (d) {
-        var sets = { level: d.by_level, state: d.by_state, category: d.by_category, department: d.by_department, rule: d.by_rule };
+        var sets = { level: d.by_level, state: d.by_state, category: d.by_category, department: d.by_department, rule: d.by_rule, month: d.by_month };
         root.querySelectorAll("[data-chart]").forEach(function (el) {
           var b = sets[el.getAttribute("data-chart")] || [];
           el.setAttribute("data-count", String(b.length));

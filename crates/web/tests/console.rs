@@ -575,6 +575,27 @@ async fn a_liaison_sees_only_their_department_and_guessing_an_id_gives_404() {
             .starts_with("/warnings?")
     );
     assert_eq!(d["by_category"].as_array().unwrap().len(), 2);
+    let months = d["by_month"].as_array().unwrap();
+    assert_eq!(
+        (months.len(), &months[0]["count"]),
+        (1, &serde_json::json!(2)),
+        "{d}"
+    );
+    let this_month = months[0]["key"].as_str().unwrap().to_owned();
+    let r = app
+        .get(&format!("/warnings?month={this_month}"), &inspector.cookie)
+        .await;
+    assert!(
+        r.body.contains("C1 公司") && r.body.contains("C2 公司"),
+        "{}",
+        r.body
+    );
+    let r = app.get("/warnings?month=2020-01", &inspector.cookie).await;
+    assert!(!r.body.contains("C1 公司"));
+    let r = app
+        .get(&format!("/warnings?month={this_month}"), &liaison.cookie)
+        .await;
+    assert!(r.body.contains("C1 公司") && !r.body.contains("C2 公司"));
     let page = app.get("/dashboard", &inspector.cookie).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("data-chart=\"level\""));
@@ -725,6 +746,8 @@ async fn inbox_filters_paging_export_access_log_and_language() {
         "/warnings?state=lost",
         "/warnings?page=0",
         "/warnings?page=x",
+        "/warnings?month=2024-13",
+        "/warnings?month=soon",
     ] {
         let r = app.get(bad, &inspector.cookie).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
@@ -1215,6 +1238,7 @@ async fn end_to_end_in_headless_chromium() {
         );
         assert_eq!(bars, "1", "one level has warnings");
         assert!(b.text().contains("预警总览"));
+        std::thread::sleep(std::time::Duration::from_millis(1500)); // the charts' animation
         b.shot("02-dashboard");
 
         // A chart's list: the link a bar opens (ECharts draws on a canvas; its click handler

@@ -436,6 +436,7 @@ struct InboxPage<'a> {
     department_fixed: bool,
     rule: String,
     category: String,
+    month: String,
     overdue: bool,
     all: bool,
     rows: Vec<InboxRow>,
@@ -491,6 +492,10 @@ async fn inbox(
             department_fixed: v.scope().is_some(),
             rule: p.rule.clone().unwrap_or_default(),
             category: p.category.clone().unwrap_or_default(),
+            month: p
+                .month
+                .map(|m| m.format("%Y-%m").to_string())
+                .unwrap_or_default(),
             overdue: p.overdue,
             all: p.all,
             rows: rows

@@ -23,6 +23,8 @@ pub struct InboxQuery {
     pub category: Option<String>,
     pub overdue: Option<String>,
     pub all: Option<String>,
+    /// `YYYY-MM`: warnings raised in that month (Beijing time).
+    pub month: Option<String>,
     pub page: Option<String>,
 }
 
@@ -37,6 +39,8 @@ pub struct InboxParams {
     pub category: Option<String>,
     pub overdue: bool,
     pub all: bool,
+    /// The first day of the month the warnings were raised in.
+    pub month: Option<NaiveDate>,
     /// From 1.
     pub page: u32,
 }
@@ -83,6 +87,16 @@ impl InboxQuery {
                     other => Ok(other.map(str::to_owned)),
                 }
             };
+        let month = present(&self.month)
+            .map(|m| {
+                NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").map_err(|_| {
+                    WebErr::bad_request(
+                        format!("月份「{m}」应写作 YYYY-MM"),
+                        format!("month '{m}' must be written YYYY-MM"),
+                    )
+                })
+            })
+            .transpose()?;
         Ok(InboxParams {
             level,
             state,
@@ -91,6 +105,7 @@ impl InboxQuery {
             category: text(&self.category, "类别", "category")?.map(|c| c.to_ascii_uppercase()),
             overdue: flag(&self.overdue),
             all: flag(&self.all),
+            month,
             page,
         })
     }
@@ -120,6 +135,9 @@ impl InboxParams {
         }
         if self.all {
             parts.push("all=1".into());
+        }
+        if let Some(m) = self.month {
+            parts.push(format!("month={}", m.format("%Y-%m")));
         }
         if page > 1 {
             parts.push(format!("page={page}"));
@@ -160,7 +178,14 @@ pub async fn inbox_page(
     let department = scope.map(str::to_owned).or_else(|| p.department.clone());
     let offset = (p.page - 1).saturating_mul(page_size);
     let overdue_on = p.overdue.then(|| today(now));
-    let mut rows = if p.rule.is_some() || p.category.is_some() {
+    let (created_from, created_to) = match p.month {
+        Some(first) => (
+            Some(beijing_midnight(first)),
+            Some(beijing_midnight(next_month(first))),
+        ),
+        None => (None, None),
+    };
+    let mut rows = if p.rule.is_some() || p.category.is_some() || p.month.is_some() {
         let ids = ws
             .store
             .console_inbox(&ConsoleFilter {
@@ -171,6 +196,8 @@ pub async fn inbox_page(
                 category: p.category.clone(),
                 overdue_on,
                 include_closed: p.all,
+                created_from,
+                created_to,
                 limit: page_size + 1,
                 offset,
             })
@@ -199,6 +226,19 @@ pub async fn inbox_page(
     let more = rows.len() > page_size as usize;
     rows.truncate(page_size as usize);
     Ok((rows, more))
+}
+
+/// The first day of the next month.
+fn next_month(first: NaiveDate) -> NaiveDate {
+    first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Midnight of a day in Beijing (UTC+8), as an instant.
+fn beijing_midnight(d: NaiveDate) -> DateTime<Utc> {
+    let local = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    DateTime::<Utc>::from_naive_utc_and_offset(local, Utc) - chrono::Duration::hours(8)
 }
 
 /// Fen as yuan with two decimals and thousands separators; empty when unknown.
@@ -300,6 +340,8 @@ pub struct Dashboard {
     pub by_department: Vec<Bucket>,
     /// The ten rules with the most warnings.
     pub by_rule: Vec<Bucket>,
+    /// Warnings raised per month (Beijing time), oldest first.
+    pub by_month: Vec<Bucket>,
 }
 
 /// The rule-id prefix (category) of a source id: `FUN-009` → `FUN`.
@@ -339,6 +381,7 @@ pub async fn dashboard(
     let mut category: BTreeMap<String, u64> = BTreeMap::new();
     let mut department: BTreeMap<String, u64> = BTreeMap::new();
     let mut rule: BTreeMap<String, u64> = BTreeMap::new();
+    let mut month: BTreeMap<String, u64> = BTreeMap::new();
     for r in &rows {
         *level.entry(r.level).or_default() += 1;
         state.entry(r.state.as_str()).or_insert((r.state, 0)).1 += 1;
@@ -347,6 +390,9 @@ pub async fn dashboard(
             .or_default() += 1;
         *department.entry(r.department.clone()).or_default() += 1;
         *rule.entry(r.source_id.clone()).or_default() += 1;
+        *month
+            .entry(today(r.created_at).format("%Y-%m").to_string())
+            .or_default() += 1;
     }
     let mut by_rule = buckets(rule, |k| k.to_owned(), "rule");
     by_rule.truncate(10);
@@ -381,6 +427,15 @@ pub async fn dashboard(
         by_category: buckets(category, |k| category_label(tr, k), "category"),
         by_department: buckets(department, |k| k.to_owned(), "department"),
         by_rule,
+        by_month: month
+            .into_iter()
+            .map(|(k, count)| Bucket {
+                href: format!("/warnings?all=1&month={k}"),
+                label: k.clone(),
+                key: k,
+                count,
+            })
+            .collect(),
     })
 }
 
