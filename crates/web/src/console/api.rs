@@ -44,7 +44,7 @@ pub const ROUTES: &[ApiRoute] = &[
         method: "GET",
         path: "/api/v1/warnings",
         operation: "listWarnings",
-        summary: "One page of the inbox, by deadline; filters level, state, department, rule, category, overdue, all, page / 预警列表",
+        summary: "One page of the inbox, by deadline; filters level, state, department, rule, category, overdue, all, month, page / 预警列表",
     },
     ApiRoute {
         method: "GET",
@@ -224,6 +224,7 @@ fn parameters(path: &str, operation: &str) -> Value {
             ("category", "a rule-id prefix, e.g. FUN"),
             ("overdue", "1: only open warnings past their deadline"),
             ("all", "1: closed warnings too"),
+            ("month", "YYYY-MM: raised in that month (Beijing time)"),
             ("page", "page number from 1 (50 per page)"),
         ] {
             params.push(json!({"name": name, "in": "query", "required": false, "description": desc, "schema": {"type": "string"}}));
