@@ -75,6 +75,9 @@ pub struct DemoArgs {
     /// Load and analyse, then stop instead of serving the console
     #[arg(long)]
     no_serve: bool,
+    /// Where the console listens at the end
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: std::net::SocketAddr,
     #[arg(long, default_value = "small")]
     scale: String,
     #[arg(long, default_value_t = 7)]
@@ -438,12 +441,39 @@ async fn demo_cmd(cli: &Cli, a: &DemoArgs) -> anyhow::Result<()> {
     println!("  qinglian spec payments");
     println!("  qinglian --workspace {} findings list", dir.display());
     println!("  qinglian --workspace {} warnings list", dir.display());
-    if !a.no_serve {
-        println!(
-            "\n(网页控制台将在后续版本提供 the web console arrives in a later release; nothing to serve yet.)"
-        );
+    if a.no_serve {
+        return Ok(());
     }
-    Ok(())
+    let ws = Workspace::open(&dir, &env_overrides()).await?;
+    let creds = demo_admin(&ws).await?;
+    println!("\n演示管理员 Demo administrator (administrators sign in with a TOTP code):");
+    println!("  用户名 username: {}", creds.username);
+    println!("  密码 password:   {}", creds.password);
+    if let (Some(secret), Some(uri)) = (&creds.totp_secret, &creds.totp_uri) {
+        println!("  TOTP 密钥 secret: {secret}");
+        println!("  {uri}");
+    }
+    crate::serve_cmd::serve_workspace(ws, &crate::serve_cmd::ServeArgs::local(a.bind)).await
+}
+
+/// The demo's administrator: made on the first run, given a new password and TOTP secret on
+/// later runs (the old ones were printed once and are not kept anywhere readable).
+async fn demo_admin(ws: &Workspace) -> anyhow::Result<qinglian_app::users::Credentials> {
+    use qinglian_app::users::{self, AddUser};
+    use qinglian_store::UserStore;
+    const NAME: &str = "demo-admin";
+    let now = chrono::Utc::now();
+    if ws.store.user_by_name(NAME).await?.is_some() {
+        return Ok(users::reset_password(ws, NAME, true, now).await?);
+    }
+    let add = AddUser {
+        username: NAME.into(),
+        display_name: Some("演示管理员".into()),
+        role: qinglian_store::Role::Admin,
+        department: None,
+        totp: Some(true),
+    };
+    Ok(users::add_user(ws, &add, now).await?.1)
 }
 
 /// The demo may replace its own earlier workspace, but never a real one.

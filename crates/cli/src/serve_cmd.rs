@@ -12,6 +12,7 @@ use crate::commands::open;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
+    // `demo` serves with these defaults too (`ServeArgs::local`).
     /// Address to listen on (use 0.0.0.0:8080 to serve the intranet)
     #[arg(long, default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
@@ -24,6 +25,18 @@ pub struct ServeArgs {
     /// A session ends after this many minutes without a request
     #[arg(long, default_value_t = 120)]
     idle_minutes: i64,
+}
+
+impl ServeArgs {
+    /// The defaults, on the given address.
+    pub(crate) fn local(bind: SocketAddr) -> Self {
+        Self {
+            bind,
+            secure_cookies: false,
+            session_hours: 12,
+            idle_minutes: 120,
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -55,6 +68,14 @@ pub async fn run(cli: &Cli, a: &ServeArgs) -> anyhow::Result<()> {
         );
     }
     let ws = open(cli).await?;
+    serve_workspace(ws, a).await
+}
+
+/// Serves an open workspace's console until Ctrl-C or SIGTERM (also the end of `demo`).
+pub(crate) async fn serve_workspace(
+    ws: qinglian_app::Workspace,
+    a: &ServeArgs,
+) -> anyhow::Result<()> {
     let config = ConsoleConfig {
         secure_cookies: a.secure_cookies,
         policy: SessionPolicy {
