@@ -35,6 +35,7 @@ fn serve_demo(ws: &std::path::Path) -> (Child, String, Vec<String>) {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the demo ended without serving:\n{}", lines.join("\n"));
 }
 
