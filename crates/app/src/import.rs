@@ -61,6 +61,8 @@ pub async fn import(
     progress: Box<dyn FnMut(u64, u64) + Send>,
 ) -> Result<ImportOutcome, AppError> {
     let d = find_dataset(dataset)?;
+    // One import at a time per workspace; and while it runs, no `open` elsewhere rolls it back.
+    let _lock = crate::workspace::ImportLock::acquire(&ws.root)?;
     if !file.is_file() {
         return Err(AppError::io(
             file,

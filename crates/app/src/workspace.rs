@@ -131,6 +131,10 @@ impl Workspace {
     /// not recorded (killed between the two; see `crate::ledger`).
     pub async fn recover(&self) -> Result<usize, AppError> {
         let mut cleaned = 0;
+        // An import running in another process holds the lock: nothing here is interrupted.
+        let Some(_running) = ImportLock::try_acquire(&self.root)? else {
+            return Ok(0);
+        };
         for b in self.store.batches_in_state(BatchStatus::Committing).await? {
             remove_if_exists(&self.root.join(&b.lake_file))?;
             if let Some(q) = &b.quarantine_file {
@@ -162,6 +166,50 @@ impl Workspace {
     }
 }
 
+/// The lock file imports hold while they run (an OS file lock, released when the process
+/// ends, however it ends).
+const IMPORT_LOCK_FILE: &str = "lake/.import.lock";
+
+/// Held by an import from start to commit. `recover` only rolls back interrupted imports
+/// when it can take the lock, so opening the workspace (any command, in another process)
+/// never removes the files of an import that is still running.
+pub(crate) struct ImportLock {
+    _file: fs::File,
+}
+
+impl ImportLock {
+    fn file(root: &Path) -> Result<fs::File, AppError> {
+        let path = root.join(IMPORT_LOCK_FILE);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
+        }
+        fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| AppError::io(&path, e))
+    }
+
+    /// Waits for any other import of this workspace to finish, then holds the lock.
+    pub(crate) fn acquire(root: &Path) -> Result<Self, AppError> {
+        let f = Self::file(root)?;
+        f.lock()
+            .map_err(|e| AppError::io(&root.join(IMPORT_LOCK_FILE), e))?;
+        Ok(Self { _file: f })
+    }
+
+    /// The lock if no import is running now.
+    fn try_acquire(root: &Path) -> Result<Option<Self>, AppError> {
+        let f = Self::file(root)?;
+        match f.try_lock() {
+            Ok(()) => Ok(Some(Self { _file: f })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(AppError::io(&root.join(IMPORT_LOCK_FILE), e)),
+        }
+    }
+}
+
 fn remove_if_exists(p: &Path) -> Result<(), AppError> {
     match fs::remove_file(p) {
         Ok(()) => Ok(()),
@@ -180,4 +228,39 @@ fn read_secret(path: &Path) -> Result<[u8; 32], AppError> {
         path: path.display().to_string(),
         reason: "the secret key must be 32 bytes (64 hex digits)".into(),
     })
+}
+
+#[cfg(test)]
+mod import_lock_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn opening_while_an_import_runs_does_not_roll_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = crate::init_workspace(&dir.path().join("ws"), Config::default())
+            .await
+            .unwrap();
+        let staging = ws.path(STAGING_DIR);
+        fs::create_dir_all(&staging).unwrap();
+        let in_flight = staging.join("payments-x.parquet");
+        fs::write(&in_flight, b"an import still writing").unwrap();
+
+        // What a running import holds (another process in real life: flock is per open file).
+        let running = ImportLock::acquire(&ws.root).unwrap();
+        let other = Workspace::open(&ws.root, &[]).await.unwrap();
+        assert!(
+            in_flight.exists(),
+            "another command's open removed a running import's file"
+        );
+        other.store.close().await;
+
+        drop(running);
+        let later = Workspace::open(&ws.root, &[]).await.unwrap();
+        assert!(
+            !in_flight.exists(),
+            "leftovers of an interrupted import are cleaned"
+        );
+        later.store.close().await;
+        ws.store.close().await;
+    }
 }
