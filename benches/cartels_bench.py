@@ -29,12 +29,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import balanced_accuracy_score, recall_score, roc_auc_score
 import sklearn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import machine  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN = "<!-- BEGIN detect: cartels (benches/cartels_bench.py) -->"
@@ -197,18 +201,9 @@ def main():
         cross[f] = (ours, ours_full, metrics(x["label"], proba, proba >= 0.5), train, est)
 
     names = dict(MARKETS)
-    cpu = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     lines = [BEGIN, "## Bid-rigging detection on real cartels", ""]
     lines += [
-        f"Machine: {cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}; "
+        f"Machine: {machine()}; "
         f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}, pandas {pd.__version__}. "
         f"Run: `python3 benches/cartels_bench.py` ({time.strftime('%Y-%m-%d')}).",
         "",

@@ -22,12 +22,14 @@ Usage:
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import machine  # noqa: E402
 
 CALENDAR_HELPERS = ("is_working_day", "day_kind", "holiday_name", "working_days_between")
 
@@ -117,19 +119,6 @@ def run_duckdb(args, ws, timings):
             continue
         out[t["id"]] = {"ms": (time.monotonic() - t0) * 1000, "rows": len(rows)}
     return out, duckdb.__version__
-
-
-def machine():
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}"
 
 
 def markdown(args, ws, built, timings, q, duck, duck_version, load):

@@ -14,7 +14,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use qinglian_core::calendar::Calendar;
 use qinglian_core::{Category, Severity, SourceKind};
 use qinglian_store::{
     BatchStatus, BatchStore, FindingFilter, FindingRecord, FindingStatus, FindingStore, NewFinding,
@@ -128,20 +127,6 @@ pub fn rule_pack(ws: Option<&Workspace>) -> Result<RulePack, AppError> {
     Ok(pack)
 }
 
-/// The calendar rules use: built in, plus `calendar.extra` of the workspace.
-pub fn calendar(ws: &Workspace) -> Result<Calendar, AppError> {
-    let mut cal = Calendar::builtin();
-    if let Some(extra) = &ws.config.calendar.extra {
-        let path = ws.root.join(extra);
-        let text = std::fs::read_to_string(&path).map_err(|e| AppError::io(&path, e))?;
-        cal.merge_csv(&text).map_err(|e| AppError::Config {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-    }
-    Ok(cal)
-}
-
 /// Refuses settings that name rules or parameters that do not exist: a typo must not
 /// silently leave a rule with its default.
 fn check_settings(config: &Config, pack: &RulePack) -> Result<(), AppError> {
@@ -200,7 +185,7 @@ pub(crate) async fn lake_files(ws: &Workspace) -> Result<BTreeMap<String, Vec<Pa
 
 /// A rule engine with every committed lake file registered as its dataset.
 async fn engine_over_lake(ws: &Workspace) -> Result<qinglian_rules::Engine, AppError> {
-    let mut engine = qinglian_rules::Engine::new(calendar(ws)?)?;
+    let mut engine = qinglian_rules::Engine::new(ws.calendar()?)?;
     for (dataset, files) in lake_files(ws).await? {
         if qinglian_spec::dataset(&dataset).is_some() {
             engine.register_lake(&dataset, &files).await?;

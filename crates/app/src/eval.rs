@@ -234,7 +234,7 @@ pub async fn evaluate(ws: &Workspace, truth: &[TruthInstance]) -> Result<Evaluat
         .iter()
         .flat_map(|f| f.finding.evidence.iter().map(|e| e.dataset.as_str()))
         .collect();
-    let mut engine = qinglian_rules::Engine::new(crate::analysis::calendar(ws)?)?;
+    let mut engine = qinglian_rules::Engine::new(ws.calendar()?)?;
     let files = lake_files(ws).await?;
     let mut keys: HashMap<String, HashMap<(String, i64), String>> = HashMap::new();
     for dataset in cited {

@@ -60,20 +60,6 @@ impl EventSink for LedgerSink<'_> {
     }
 }
 
-/// The calendar deadlines count in: built in, plus `calendar.extra` of the workspace.
-fn calendar(ws: &Workspace) -> Result<Calendar, AppError> {
-    let mut cal = Calendar::builtin();
-    if let Some(extra) = &ws.config.calendar.extra {
-        let path = ws.root.join(extra);
-        let text = std::fs::read_to_string(&path).map_err(|e| AppError::io(&path, e))?;
-        cal.merge_csv(&text).map_err(|e| AppError::Config {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-    }
-    Ok(cal)
-}
-
 /// What a use case needs besides the workspace: the HTTP transport for webhook channels.
 #[derive(Clone, Default)]
 pub struct Channels {
@@ -98,7 +84,7 @@ impl Ctx {
     fn new(ws: &Workspace, channels: &Channels) -> Result<Self, AppError> {
         ws.config.warnings.validate()?;
         Ok(Self {
-            calendar: calendar(ws)?,
+            calendar: ws.calendar()?,
             notifier: Notifier::new(ws.config.warnings.notify.clone(), channels.http.clone()),
         })
     }

@@ -117,6 +117,21 @@ impl Workspace {
         Ok(ws)
     }
 
+    /// The working-day calendar deadlines and rules count in: built in, plus the workspace's
+    /// `calendar.extra` file (holidays and swapped working days announced after the release).
+    pub fn calendar(&self) -> Result<qinglian_core::calendar::Calendar, AppError> {
+        let mut cal = qinglian_core::calendar::Calendar::builtin();
+        if let Some(extra) = &self.config.calendar.extra {
+            let path = self.root.join(extra);
+            let text = fs::read_to_string(&path).map_err(|e| AppError::io(&path, e))?;
+            cal.merge_csv(&text).map_err(|e| AppError::Config {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        }
+        Ok(cal)
+    }
+
     pub fn pseudonymiser(&self) -> Pseudonymiser {
         Pseudonymiser::new(self.secret)
     }

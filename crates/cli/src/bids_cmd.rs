@@ -165,6 +165,10 @@ fn read(file: &Path, columns: &Columns) -> anyhow::Result<bids::Market> {
         .with_context(|| format!("读取失败 cannot read {}", file.display()))
 }
 
+fn read_all(files: &[PathBuf], columns: &Columns) -> anyhow::Result<Vec<bids::Market>> {
+    files.iter().map(|f| read(f, columns)).collect()
+}
+
 fn fmt(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
 }
@@ -193,10 +197,7 @@ pub async fn bids(cli: &Cli, a: &BidsArgs) -> anyhow::Result<()> {
             out,
         } => {
             let cols = columns.columns(Some(label));
-            let markets = files
-                .iter()
-                .map(|f| read(f, &cols))
-                .collect::<anyhow::Result<Vec<_>>>()?;
+            let markets = read_all(files, &cols)?;
             let model = bids::train(&markets, &forest.params(FeatureSet::Full))?;
             model.save(out)?;
             println!(
@@ -289,10 +290,7 @@ pub async fn bids(cli: &Cli, a: &BidsArgs) -> anyhow::Result<()> {
             forest,
         } => {
             let cols = columns.columns(Some(label));
-            let markets = files
-                .iter()
-                .map(|f| read(f, &cols))
-                .collect::<anyhow::Result<Vec<_>>>()?;
+            let markets = read_all(files, &cols)?;
             for r in bids::cross_market(&markets, &forest.params(FeatureSet::Portable))? {
                 let x = &r.metrics;
                 println!(

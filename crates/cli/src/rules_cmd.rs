@@ -138,12 +138,7 @@ pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
         .rules
         .iter()
         .map(|r| {
-            let status = match &r.status {
-                RuleStatus::Ran => "ok".to_owned(),
-                RuleStatus::NotRun { needs } => format!("not run: needs {}", needs.join(", ")),
-                RuleStatus::Disabled { reason } => format!("disabled: {reason}"),
-                RuleStatus::Failed { .. } => "FAILED".to_owned(),
-            };
+            let status = status_text(&r.status, false);
             vec![
                 r.id.clone(),
                 status,
@@ -195,6 +190,17 @@ pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How a rule's run ended, for the tables (`run` prints failures in full below the table).
+fn status_text(status: &RuleStatus, with_error: bool) -> String {
+    match status {
+        RuleStatus::Ran => "ok".to_owned(),
+        RuleStatus::NotRun { needs } => format!("not run: needs {}", needs.join(", ")),
+        RuleStatus::Disabled { reason } => format!("disabled: {reason}"),
+        RuleStatus::Failed { error } if with_error => format!("FAILED: {error}"),
+        RuleStatus::Failed { .. } => "FAILED".to_owned(),
+    }
+}
+
 async fn pack_for(cli: &Cli) -> anyhow::Result<(RulePack, Option<Workspace>)> {
     let ws = open_if_any(cli).await?;
     let pack = analysis::rule_pack(ws.as_ref())?;
@@ -231,12 +237,7 @@ async fn bench(cli: &Cli) -> anyhow::Result<()> {
     let rows: Vec<Vec<String>> = timings
         .iter()
         .map(|t| {
-            let status = match &t.status {
-                RuleStatus::Ran => "ok".to_owned(),
-                RuleStatus::NotRun { needs } => format!("not run: needs {}", needs.join(", ")),
-                RuleStatus::Disabled { reason } => format!("disabled: {reason}"),
-                RuleStatus::Failed { error } => format!("FAILED: {error}"),
-            };
+            let status = status_text(&t.status, true);
             vec![
                 t.id.clone(),
                 status,
