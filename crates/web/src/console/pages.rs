@@ -296,18 +296,23 @@ async fn sign_out(
     let r: Result<Response, WebErr> = async {
         v.check_csrf(&f.csrf)?;
         users::sign_out(state.workspace(), &v.token, Utc::now()).await?;
-        Ok(redirect(
-            "/sign-in",
-            &[set_cookie(
-                SESSION_COOKIE,
-                "",
-                Some(0),
-                state.config().secure_cookies,
-            )],
-        ))
+        Ok(to_sign_in_cleared(&state))
     }
     .await;
     or_error_page(&state, &v, "/dashboard", r)
+}
+
+/// Back to the sign-in page with the session cookie cleared.
+fn to_sign_in_cleared(state: &ConsoleState) -> Response {
+    redirect(
+        "/sign-in",
+        &[set_cookie(
+            SESSION_COOKIE,
+            "",
+            Some(0),
+            state.config().secure_cookies,
+        )],
+    )
 }
 
 async fn sign_out_everywhere(
@@ -318,15 +323,7 @@ async fn sign_out_everywhere(
     let r: Result<Response, WebErr> = async {
         v.check_csrf(&f.csrf)?;
         users::sign_out_everywhere(state.workspace(), v.user.id, Utc::now()).await?;
-        Ok(redirect(
-            "/sign-in",
-            &[set_cookie(
-                SESSION_COOKIE,
-                "",
-                Some(0),
-                state.config().secure_cookies,
-            )],
-        ))
+        Ok(to_sign_in_cleared(&state))
     }
     .await;
     or_error_page(&state, &v, "/dashboard", r)
