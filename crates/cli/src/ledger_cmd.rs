@@ -426,6 +426,7 @@ pub async fn witness(cli: &Cli, a: &WitnessArgs) -> anyhow::Result<()> {
         println!("见证服务监听 Witness listening on http://{addr}");
     }
     let _ = std::io::stdout().flush();
+    crate::logging::init();
     qinglian_web::serve_witness(listener, service, async {
         let _ = tokio::signal::ctrl_c().await;
     })

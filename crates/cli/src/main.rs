@@ -4,6 +4,7 @@
 mod bids_cmd;
 mod commands;
 mod ledger_cmd;
+mod logging;
 mod output;
 mod rules_cmd;
 mod serve_cmd;

@@ -2,6 +2,7 @@
 //! SIGTERM (requests in flight finish first).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::Args;
 use qinglian_app::users::SessionPolicy;
@@ -19,6 +20,12 @@ pub struct ServeArgs {
     /// Mark cookies Secure: the console is reached over HTTPS (a TLS reverse proxy)
     #[arg(long)]
     secure_cookies: bool,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key
+    #[arg(long, requires = "tls_key", value_name = "PEM")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert
+    #[arg(long, requires = "tls_cert", value_name = "PEM")]
+    tls_key: Option<PathBuf>,
     /// A session ends this many hours after sign-in
     #[arg(long, default_value_t = 12)]
     session_hours: i64,
@@ -33,6 +40,8 @@ impl ServeArgs {
         Self {
             bind,
             secure_cookies: false,
+            tls_cert: None,
+            tls_key: None,
             session_hours: 12,
             idle_minutes: 120,
         }
@@ -76,8 +85,14 @@ pub(crate) async fn serve_workspace(
     ws: qinglian_app::Workspace,
     a: &ServeArgs,
 ) -> anyhow::Result<()> {
+    crate::logging::init();
+    // Over HTTPS the cookies are always marked Secure.
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => Some(qinglian_web::tls::server_config(cert, key)?),
+        _ => None,
+    };
     let config = ConsoleConfig {
-        secure_cookies: a.secure_cookies,
+        secure_cookies: a.secure_cookies || tls.is_some(),
         policy: SessionPolicy {
             session_hours: a.session_hours,
             idle_minutes: a.idle_minutes,
@@ -89,7 +104,16 @@ pub(crate) async fn serve_workspace(
         .map_err(|e| anyhow::anyhow!("cannot listen on {} / 无法监听: {e}", a.bind))?;
     let addr = listener.local_addr()?;
     let state = ConsoleState::new(ws, config, crate::warnings_cmd::channels());
-    println!("控制台 Console: http://{addr}/  (Ctrl-C 停止 to stop)");
-    qinglian_web::serve_console(listener, state, shutdown_signal()).await?;
+    match tls {
+        Some(tls) => {
+            println!("控制台 Console: https://{addr}/  (Ctrl-C 停止 to stop)");
+            let listener = qinglian_web::tls::TlsListener::new(listener, tls)?;
+            qinglian_web::serve_console(listener, state, shutdown_signal()).await?;
+        }
+        None => {
+            println!("控制台 Console: http://{addr}/  (Ctrl-C 停止 to stop)");
+            qinglian_web::serve_console(listener, state, shutdown_signal()).await?;
+        }
+    }
     Ok(())
 }

@@ -6,7 +6,8 @@
 //! metrics; [`witness`], the C2SP tlog-witness `POST /add-checkpoint` endpoint over
 //! a [`qinglian_ledger::Witness`], and the matching client, [`submit_to_witness`], with which
 //! a log pushes its latest checkpoint to a witness; [`webhook::post_json`], the client that
-//! delivers notification webhooks (the workflow builds the bodies).
+//! delivers notification webhooks (the workflow builds the bodies); [`tls`], optional HTTPS
+//! for the console with rustls.
 //!
 //! What it deliberately does not do (yet, or ever): decide anything. The witness protocol's
 //! checks live in `qinglian-ledger`; which checkpoint to push and what to keep from the
@@ -14,6 +15,7 @@
 //! The public whistleblower router will join this crate as a separate module.
 
 pub mod console;
+pub mod tls;
 pub mod webhook;
 pub mod witness;
 

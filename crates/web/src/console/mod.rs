@@ -141,12 +141,17 @@ pub fn console_router(state: ConsoleState) -> Router {
         .with_state(state)
 }
 
-/// Serves the console on `listener` until `shutdown` completes; requests in flight finish.
-pub async fn serve_console(
-    listener: tokio::net::TcpListener,
+/// Serves the console on `listener` (a `tokio::net::TcpListener`, or a
+/// [`crate::tls::TlsListener`] for HTTPS) until `shutdown` completes; requests in flight finish.
+pub async fn serve_console<L>(
+    listener: L,
     state: ConsoleState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
     axum::serve(listener, console_router(state))
         .with_graceful_shutdown(shutdown)
         .await
