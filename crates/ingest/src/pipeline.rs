@@ -1,43 +1,40 @@
 //! One import: read a source file, validate every row, write accepted rows to one
 //! Parquet file and refused rows to the quarantine file, and count both.
 //!
-//! Three stages run at once: the calling thread splits the source into chunks of rows;
+//! Four stages run at once: the calling thread splits the source into chunks of rows;
 //! workers (one per core) validate and normalise chunks into Arrow batches; a collector
 //! puts the batches back in source order, refuses keys already seen, and writes the
-//! Parquet and quarantine files. Channels between the stages are bounded, so memory stays
-//! flat whatever the file size.
+//! quarantine file; encoder threads (one per core, [`lake_writer`]) encode the Parquet
+//! columns, which the collector appends to the file a row group at a time. Channels
+//! between the stages are bounded, so memory stays flat whatever the file size.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 
 use arrow_array::cast::AsArray;
 use arrow_array::{BooleanArray, RecordBatch};
-use parquet::arrow::ArrowWriter;
-use parquet::basic::Compression;
-use parquet::file::properties::{EnabledStatistics, WriterProperties};
-use parquet::schema::types::ColumnPath;
 use qinglian_core::pseudo::Pseudonymiser;
-use qinglian_spec::{Dataset, FieldType};
+use qinglian_spec::Dataset;
 
 use crate::encoding::Encoding;
 use crate::error::IngestError;
 use crate::keys::KeySet;
-use crate::lake::{BATCH_COLUMN, ROW_COLUMN, arrow_schema};
+use crate::lake::ROW_COLUMN;
 use crate::mapping::{Mapping, plan_columns};
 use crate::normalise::Normaliser;
 use crate::quarantine::Quarantine;
 use crate::source::{self, Format, OpenOptions, Row, RowSource};
 use crate::worker::{Chunk, Processed, RawRow, Worker};
 
+mod lake_writer;
+
+use lake_writer::LakeWriter;
+
 /// Rows per chunk: one Arrow batch each.
 const CHUNK_ROWS: usize = 8_192;
 /// Chunks in flight between the stages (bounds memory to a few tens of megabytes).
 const IN_FLIGHT: usize = 4;
-/// Rows per Parquet row group: large enough for good compression, small enough that the
-/// writer's buffered group stays a few tens of megabytes.
-const ROW_GROUP_ROWS: usize = 1 << 17;
 
 /// Everything one import needs. The caller chooses the output paths (inside the
 /// workspace) and the batch id; this crate only writes there.
@@ -161,6 +158,7 @@ pub fn import_file(
                 done_rx,
                 spent_tx,
                 estimate_rx,
+                workers,
             )
         })
     };
@@ -273,9 +271,10 @@ fn collect(
     done: mpsc::Receiver<Result<Processed, IngestError>>,
     spent: mpsc::Sender<Chunk>,
     estimate: mpsc::Receiver<usize>,
+    encoders: usize,
 ) -> Result<Collected, IngestError> {
-    let file = File::create(out).map_err(|e| IngestError::io(out, e))?;
-    let mut writer = ArrowWriter::try_new(file, arrow_schema(d), Some(writer_props(d, unique)))?;
+    // Created with the first batch, which decides the columns' dictionaries.
+    let mut writer: Option<LakeWriter> = None;
     let mut keys = KeySet::default();
     let mut pending: BTreeMap<u64, Processed> = BTreeMap::new();
     let (mut next, mut read, mut quarantined) = (0u64, 0u64, 0u64);
@@ -294,7 +293,11 @@ fn collect(
             }
             let batch = drop_duplicates(&p, &mut keys, &mut quarantine, key_names)?;
             quarantined += (p.batch.num_rows() - batch.num_rows()) as u64;
-            writer.write(&batch)?;
+            let w = match &mut writer {
+                Some(w) => w,
+                None => writer.insert(LakeWriter::create(out, d, unique, &batch, encoders)?),
+            };
+            w.write(&batch)?;
             let _ = spent.send(p.chunk);
         }
     }
@@ -303,8 +306,14 @@ fn collect(
             "an import worker stopped before finishing its chunk".into(),
         ));
     }
-    let file = writer.into_inner()?;
-    file.sync_all().map_err(|e| IngestError::io(out, e))?;
+    match writer {
+        Some(w) => w.finish(out)?,
+        None => {
+            return Err(IngestError::Internal(
+                "the import ended before its first chunk".into(),
+            ));
+        }
+    }
     let lines = quarantine.lines;
     Ok(Collected {
         read,
@@ -350,30 +359,4 @@ fn drop_duplicates(
         &p.batch,
         &BooleanArray::from(fresh),
     )?)
-}
-
-fn writer_props(d: &Dataset, unique: &[String]) -> WriterProperties {
-    let mut props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_created_by(format!("qinglian {}", env!("CARGO_PKG_VERSION")));
-    // Key columns are unique per row: a dictionary would only cost interning time.
-    for col in unique {
-        props = props.set_column_dictionary_enabled(ColumnPath::from(col.as_str()), false);
-    }
-    // Min/max of free text, of keyed hashes and masks, and of the one batch id prune nothing,
-    // and computing them compared every value of those columns.
-    let no_stats = d
-        .fields
-        .iter()
-        .filter(|f| f.ty == FieldType::Text || f.ty.is_personal())
-        .flat_map(|f| {
-            let masked = f.ty.is_personal().then(|| format!("{}_masked", f.name));
-            std::iter::once(f.name.to_owned()).chain(masked)
-        })
-        .chain([BATCH_COLUMN.to_owned()]);
-    for col in no_stats {
-        props = props.set_column_statistics_enabled(ColumnPath::from(col), EnabledStatistics::None);
-    }
-    props.build()
 }
