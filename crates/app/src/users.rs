@@ -110,6 +110,8 @@ pub enum Permission {
     ViewAccessLog,
     /// Manage users.
     ManageUsers,
+    /// Check a personal identifier against its masked form with a reason (logged).
+    RevealIdentifiers,
 }
 
 /// Whether `role` has `permission`.
@@ -119,6 +121,7 @@ pub fn may(role: Role, permission: Permission) -> bool {
         ViewWarnings => true,
         ActOnWarnings => !matches!(role, Role::Auditor),
         ViewAccessLog => matches!(role, Role::Admin | Role::Auditor),
+        RevealIdentifiers => matches!(role, Role::Admin | Role::Inspector),
         ManageUsers => matches!(role, Role::Admin),
     }
 }

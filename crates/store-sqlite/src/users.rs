@@ -1,12 +1,14 @@
 //! [`UserStore`] and [`ConsoleStore`] on SQLite: `users`, `sessions`, `api_tokens` and
-//! `access_log` (migration 0004), and the console's general inbox query.
+//! `access_log` (migration 0004), the console's general inbox query and the dashboard's
+//! tallies (migration 0005: count tables kept by triggers on `warnings`).
 //!
 //! Times are RFC 3339 in UTC with microseconds, as in the rest of the desk.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use qinglian_store::{
-    AccessEntry, ApiTokenRecord, ConsoleFilter, ConsoleStore, NewAccessEntry, NewApiToken, NewUser,
-    Role, SessionRecord, StoreError, UserRecord, UserStore, WarningState,
+    AccessEntry, ApiTokenRecord, ConsoleFilter, ConsoleStore, DashboardTallies, Level, MonthTally,
+    NewAccessEntry, NewApiToken, NewUser, Role, RuleTally, SessionRecord, StateTally, StoreError,
+    UserRecord, UserStore, Verdict, WarningState,
 };
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -447,6 +449,7 @@ impl ConsoleStore for SqliteStore {
              AND (?3 IS NOT NULL OR ?6 OR is_open = 1) \
              AND (?9 IS NULL OR source_id LIKE ?9 || '-%') \
              AND (?10 IS NULL OR created_at >= ?10) AND (?11 IS NULL OR created_at < ?11) \
+             AND (?12 IS NULL OR amount_fen >= ?12) AND (?13 IS NULL OR amount_fen <= ?13) \
              ORDER BY deadline, id LIMIT ?7 OFFSET ?8",
         )
         .bind(&f.department)
@@ -460,11 +463,115 @@ impl ConsoleStore for SqliteStore {
         .bind(&f.category)
         .bind(f.created_from.map(ts))
         .bind(f.created_to.map(ts))
+        .bind(f.amount_min)
+        .bind(f.amount_max)
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
         rows.iter()
             .map(|r| r.try_get::<i64, _>("id").map_err(db))
             .collect()
+    }
+
+    async fn dashboard_tallies(
+        &self,
+        department: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<DashboardTallies, StoreError> {
+        let count = |r: &SqliteRow| -> Result<u64, StoreError> {
+            let n: i64 = r.try_get("n").map_err(db)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        let months = sqlx::query(
+            "SELECT department, category, month, n FROM warning_tally_month \
+             WHERE (?1 IS NULL OR department = ?1) AND n > 0",
+        )
+        .bind(department)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            Ok(MonthTally {
+                department: r.try_get("department").map_err(db)?,
+                category: r.try_get("category").map_err(db)?,
+                month: r.try_get("month").map_err(db)?,
+                n: count(r)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+        let rules = sqlx::query(
+            "SELECT source_id, verdict, sum(n) AS n FROM warning_tally_rule \
+             WHERE (?1 IS NULL OR department = ?1) GROUP BY source_id, verdict HAVING sum(n) > 0",
+        )
+        .bind(department)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            let v: String = r.try_get("verdict").map_err(db)?;
+            Ok(RuleTally {
+                source_id: r.try_get("source_id").map_err(db)?,
+                verdict: match v.as_str() {
+                    "tp" => Verdict::TruePositive,
+                    "fp" => Verdict::FalsePositive,
+                    "dup" => Verdict::Duplicate,
+                    "" => Verdict::Open,
+                    other => {
+                        return Err(StoreError::Corrupt(format!("tally verdict '{other}'")));
+                    }
+                },
+                n: count(r)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+        let states = sqlx::query(
+            "SELECT level, state, on_time, rectification, rectified, sum(n) AS n \
+             FROM warning_tally_state WHERE (?1 IS NULL OR department = ?1) \
+             GROUP BY level, state, on_time, rectification, rectified HAVING sum(n) > 0",
+        )
+        .bind(department)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            let level: i64 = r.try_get("level").map_err(db)?;
+            let state: String = r.try_get("state").map_err(db)?;
+            let flag = |c: &str| -> Result<bool, StoreError> {
+                Ok(r.try_get::<i64, _>(c).map_err(db)? != 0)
+            };
+            Ok(StateTally {
+                level: Level::from_number(level)
+                    .ok_or_else(|| StoreError::Corrupt(format!("tally level {level}")))?,
+                state: WarningState::parse(&state).map_err(StoreError::Corrupt)?,
+                on_time: flag("on_time")?,
+                rectification: flag("rectification")?,
+                rectified: flag("rectified")?,
+                n: count(r)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+        // Two static queries so each reads its own (is_open, [department,] deadline) index.
+        let day = today.format("%Y-%m-%d").to_string();
+        let overdue = match department {
+            Some(d) => sqlx::query(
+                "SELECT count(*) AS n FROM warnings WHERE is_open = 1 AND department = ? AND deadline < ?",
+            )
+            .bind(d)
+            .bind(&day),
+            None => sqlx::query("SELECT count(*) AS n FROM warnings WHERE is_open = 1 AND deadline < ?")
+                .bind(&day),
+        }
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(DashboardTallies {
+            months,
+            rules,
+            states,
+            overdue: count(&overdue)?,
+        })
     }
 }

@@ -11,7 +11,9 @@ mod console;
 mod findings;
 mod users;
 mod warnings;
-pub use console::{ConsoleFilter, ConsoleStore};
+pub use console::{
+    ConsoleFilter, ConsoleStore, DashboardTallies, MonthTally, RuleTally, StateTally, Verdict,
+};
 pub use findings::{
     FindingCount, FindingFilter, FindingRecord, FindingStatus, FindingStore, NewFinding, SyncCounts,
 };

@@ -962,6 +962,476 @@ async fn the_openapi_document_describes_every_route_and_every_route_answers() {
     }
 }
 
+/// More findings for the dashboard and reveal tests: FUN-001 on five more 财务部 companies and
+/// one person whose subject id is the pseudonym of a resident id; returns the person's warning.
+async fn more_warnings(app: &App, resident_id: &str) -> i64 {
+    let ws = app.state.workspace();
+    let now = Utc::now();
+    let mut found: Vec<NewFinding> = (3..8)
+        .map(|i| finding(&format!("C{i}"), "财务部", "FUN-001"))
+        .collect();
+    found.insert(0, finding("C1", "财务部", "FUN-001"));
+    let pseudonym = ws
+        .pseudonymiser()
+        .pseudonym(qinglian_core::IdentKind::ResidentId, resident_id);
+    let mut person = finding(&pseudonym, "工程部", "COI-003");
+    person.finding.subject.kind = "person".into();
+    person.finding.subject.name = None;
+    person.fingerprint = person.finding.fingerprint(&[]);
+    ws.store
+        .sync_findings(SourceKind::Rule, "FUN-001", &found, now)
+        .await
+        .unwrap();
+    ws.store
+        .sync_findings(SourceKind::Rule, "COI-003", &[person], now)
+        .await
+        .unwrap();
+    let raised = warnings::raise_from_findings(ws, "system", now, &Channels::default())
+        .await
+        .unwrap();
+    assert_eq!(raised.raised.len(), 6, "{raised:?}");
+    let mut person_warning = 0;
+    for id in &raised.raised {
+        let v = warnings::show(ws, *id, now).await.unwrap();
+        if v.warning.source_id == "COI-003" {
+            person_warning = *id;
+        }
+    }
+    person_warning
+}
+
+/// Takes actions through the API in order; each must succeed.
+async fn act_all(app: &App, token: &str, id: i64, actions: &[&str]) {
+    for body in actions {
+        let r = app
+            .api(
+                "POST",
+                &format!("/api/v1/warnings/{id}/actions"),
+                token,
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{id} {body}: {}", r.body);
+    }
+}
+
+fn ids_in(inbox: &serde_json::Value) -> BTreeSet<i64> {
+    inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_counts_from_tallies_agree_with_every_row_and_click_through() {
+    let app = app().await;
+    more_warnings(&app, "11010519491231002X").await;
+    let admin = app.token("admin").await;
+    let all = ids_in(
+        &app.api("GET", "/api/v1/warnings?all=1&rule=FUN-001", &admin, None)
+            .await
+            .json(),
+    );
+    assert_eq!(all.len(), 6, "{all:?}");
+    let ids: Vec<i64> = all.into_iter().collect();
+    let to_verifying = [r#"{"action":"respond"}"#, r#"{"action":"verify"}"#];
+    // Two legitimate (false positives), three confirmed (one rectified and closed), one open.
+    for &id in &ids[..2] {
+        act_all(&app, &admin, id, &to_verifying).await;
+        act_all(
+            &app,
+            &admin,
+            id,
+            &[r#"{"action":"close","code":"legitimate"}"#],
+        )
+        .await;
+    }
+    for &id in &ids[2..5] {
+        act_all(&app, &admin, id, &to_verifying).await;
+        act_all(&app, &admin, id, &[r#"{"action":"confirm"}"#]).await;
+    }
+    act_all(
+        &app,
+        &admin,
+        ids[2],
+        &[
+            r#"{"action":"rectify"}"#,
+            r#"{"action":"close","code":"rectified"}"#,
+        ],
+    )
+    .await;
+
+    let now = Utc::now();
+    let m = warnings::metrics(
+        app.state.workspace(),
+        now - chrono::Duration::days(3650),
+        now + chrono::Duration::days(1),
+        now,
+    )
+    .await
+    .unwrap();
+    let d = app
+        .api("GET", "/api/v1/dashboard", &admin, None)
+        .await
+        .json();
+    assert_eq!(d["total"], m.total);
+    assert_eq!(d["total"], 8);
+    assert_eq!(d["open"], m.open);
+    assert_eq!(d["closed"], m.closed);
+    assert_eq!(d["closed"], 3);
+    assert_eq!(d["overdue"], m.overdue);
+    for (k, v) in [
+        ("closure_rate_on_time", m.closure_rate_on_time),
+        ("rectification_rate", m.rectification_rate),
+        ("lead_conversion_rate", m.lead_conversion_rate),
+    ] {
+        assert_eq!(d[k].as_f64(), v, "{k}");
+    }
+    assert_eq!(d["rectification_rate"].as_f64(), Some(1.0));
+    // FUN-001: 3 confirmed, 2 false positives → 60 %; PRO-002 and COI-003 have none judged.
+    let fun = m
+        .per_source
+        .iter()
+        .find(|s| s.source_id == "FUN-001")
+        .unwrap();
+    let p = &d["by_precision"];
+    assert_eq!(p.as_array().unwrap().len(), 1, "{p}");
+    assert_eq!(p[0]["key"], "FUN-001");
+    assert_eq!(p[0]["precision"].as_f64(), fun.precision);
+    assert_eq!(p[0]["precision"].as_f64(), Some(0.6));
+    assert_eq!(
+        (p[0]["confirmed"].clone(), p[0]["false_positive"].clone()),
+        (3.into(), 2.into())
+    );
+    assert_eq!(d["by_rule"][0]["key"], "FUN-001");
+    assert_eq!(d["by_rule"][0]["count"], 6);
+
+    // The heat map: 财务部 × FUN holds the six FUN-001 warnings; every cell opens its list.
+    let heat = &d["heat"];
+    let dept = |name: &str| {
+        heat["departments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|v| v == name)
+            .unwrap()
+    };
+    let cat = |key: &str| {
+        heat["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|v| v["key"] == key)
+            .unwrap()
+    };
+    let cells = heat["cells"].as_array().unwrap();
+    let total: u64 = cells.iter().map(|c| c["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 8);
+    let session = app.sign_in("admin").await;
+    for cell in cells {
+        let href = cell["href"].as_str().unwrap();
+        let api_href = href.replacen("/warnings?", "/api/v1/warnings?", 1);
+        let listed = ids_in(&app.api("GET", &api_href, &admin, None).await.json());
+        assert_eq!(
+            listed.len() as u64,
+            cell["count"].as_u64().unwrap(),
+            "{href}"
+        );
+        assert_eq!(app.get(href, &session.cookie).await.status, StatusCode::OK);
+    }
+    let fin = cells
+        .iter()
+        .find(|c| c["d"] == dept("财务部") && c["c"] == cat("FUN"))
+        .unwrap();
+    assert_eq!(fin["count"], 6);
+    // Every other chart's entries open a list of as many warnings as they count.
+    for chart in [
+        "by_level",
+        "by_category",
+        "by_department",
+        "by_rule",
+        "by_month",
+        "by_precision",
+    ] {
+        for b in d[chart].as_array().unwrap() {
+            let href = b["href"].as_str().unwrap();
+            let api_href = href.replacen("/warnings?", "/api/v1/warnings?", 1);
+            let listed = ids_in(&app.api("GET", &api_href, &admin, None).await.json());
+            let want = b.get("count").or_else(|| b.get("volume")).unwrap();
+            assert_eq!(
+                listed.len() as u64,
+                want.as_u64().unwrap(),
+                "{chart} {href}"
+            );
+        }
+    }
+
+    // A liaison's dashboard counts their department only.
+    let zhang = app.token("zhang").await;
+    let z = app
+        .api("GET", "/api/v1/dashboard", &zhang, None)
+        .await
+        .json();
+    assert_eq!(z["total"], 6);
+    assert_eq!(z["heat"]["departments"], serde_json::json!(["财务部"]));
+    let page = app.get("/dashboard", &session.cookie).await;
+    assert!(
+        page.body.contains("data-chart=\"heat\"") && page.body.contains("data-chart=\"precision\"")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_filters_by_date_and_amount_on_the_page_the_export_and_the_api() {
+    let app = app().await;
+    let token = app.token("wang").await;
+    let inspector = app.sign_in("wang").await;
+    let today = qinglian_workflow::sla::beijing_day(Utc::now())
+        .format("%Y-%m-%d")
+        .to_string();
+    let both = BTreeSet::from([app.finance, app.works]);
+    // Both fixture warnings are 12,345.00 yuan and raised today.
+    for (query, want) in [
+        (format!("from={today}&to={today}"), both.clone()),
+        ("to=2000-01-01".to_owned(), BTreeSet::new()),
+        ("from=2999-01-01".to_owned(), BTreeSet::new()),
+        ("amount_min=12345".to_owned(), both.clone()),
+        ("amount_min=12345.01".to_owned(), BTreeSet::new()),
+        ("amount_max=1.2万".to_owned(), BTreeSet::new()),
+        (
+            "amount_min=1万&amount_max=12,345.00".to_owned(),
+            both.clone(),
+        ),
+        (
+            format!(
+                "department={}&amount_min=100&from={today}",
+                url_encode("财务部")
+            ),
+            BTreeSet::from([app.finance]),
+        ),
+    ] {
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/warnings?{}", query.replace('万', "%E4%B8%87")),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.body);
+        assert_eq!(ids_in(&r.json()), want, "{query}");
+        let page = app
+            .get(
+                &format!("/warnings?{}", query.replace('万', "%E4%B8%87")),
+                &inspector.cookie,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{query}");
+        assert_eq!(
+            page.body
+                .contains(&format!("href=\"/warnings/{}\"", app.finance)),
+            want.contains(&app.finance),
+            "{query}"
+        );
+    }
+    // The page shows the filters back and carries them to the export.
+    let page = app
+        .get(
+            "/warnings?from=2026-01-01&amount_min=500",
+            &inspector.cookie,
+        )
+        .await;
+    assert!(
+        page.body.contains("name=\"from\" value=\"2026-01-01\""),
+        "{}",
+        page.body
+    );
+    let export = &page.body[page.body.find("export.xlsx?").unwrap()..];
+    let export = &export[..export.find('"').unwrap()];
+    assert!(
+        export.contains("from=2026-01-01") && export.contains("amount_min=500.00"),
+        "{export}"
+    );
+    let x = app
+        .get(
+            "/warnings/export.xlsx?from=2026-01-01&amount_min=500",
+            &inspector.cookie,
+        )
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.bytes.starts_with(b"PK"));
+
+    // Bad input: a clear 400 on the API, a message on the page, never a 500.
+    for (query, says) in [
+        ("from=2026-13-01", "YYYY-MM-DD"),
+        ("to=yesterday", "YYYY-MM-DD"),
+        ("from=2026-02-01&to=2026-01-01", "after"),
+        ("amount_min=abc", "amount_min"),
+        ("amount_max=12O0", "amount_max"),
+        ("amount_min=10&amount_max=5", "above"),
+    ] {
+        let r = app
+            .api("GET", &format!("/api/v1/warnings?{query}"), &token, None)
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}: {}", r.body);
+        let j = r.json();
+        assert!(
+            j["message"].as_str().unwrap().contains(says),
+            "{query}: {j}"
+        );
+        assert!(j["message_zh"].is_string());
+        let page = app
+            .get(&format!("/warnings?{query}"), &inspector.cookie)
+            .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(page.body.contains("请求有误"), "{query}: {}", page.body);
+        let x = app
+            .get(&format!("/warnings/export.xlsx?{query}"), &inspector.cookie)
+            .await;
+        assert_eq!(x.status, StatusCode::BAD_REQUEST, "{query}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revealing_an_identifier_needs_the_permission_and_a_reason_and_is_logged() {
+    let app = app().await;
+    let resident = "11010519491231002X";
+    let person = more_warnings(&app, resident).await;
+    let path = format!("/warnings/{person}/reveal");
+    let inspector = app.sign_in("wang").await;
+    let form = |s: &Session, value: &str, reason: &str| {
+        vec![
+            ("csrf", s.csrf.clone()),
+            ("kind", "resident_id".to_owned()),
+            ("value", value.to_owned()),
+            ("reason", reason.to_owned()),
+        ]
+    };
+    let post = |s: &Session, value: &str, reason: &str| {
+        let fields = form(s, value, reason);
+        let cookie = s.cookie.clone();
+        let path = path.clone();
+        let app = &app;
+        async move {
+            let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(&path, &cookie, &f).await
+        }
+    };
+    let page = app
+        .get(&format!("/warnings/{person}"), &inspector.cookie)
+        .await;
+    assert!(
+        page.body.contains(&format!("action=\"{path}\"")),
+        "the form shows"
+    );
+    let r = post(&inspector, resident, "核对当事人身份").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let pseudonym = app
+        .state
+        .workspace()
+        .pseudonymiser()
+        .pseudonym(qinglian_core::IdentKind::ResidentId, resident);
+    assert!(
+        r.body.contains("110105********002X"),
+        "masked form: {}",
+        r.body
+    );
+    assert!(r.body.contains(&pseudonym));
+    assert!(r.body.contains(">subject<"), "it is the warning's subject");
+    // Another person's number is shown as not belonging to this warning.
+    let other = "110105194912310011";
+    let r = post(&inspector, other, "核对").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("未在本预警"), "{}", r.body);
+
+    // No reason, a bad number, a forged token.
+    assert_eq!(
+        post(&inspector, resident, " ").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        post(&inspector, "110105194912310026", "x").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let forged = Session {
+        cookie: inspector.cookie.clone(),
+        csrf: "forged".into(),
+    };
+    assert_eq!(
+        post(&forged, resident, "x").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Roles without the permission: 403, and no form.
+    for user in ["dang", "shen", "zhang"] {
+        let s = app.sign_in(user).await;
+        assert_eq!(
+            post(&s, resident, "看看").await.status,
+            StatusCode::FORBIDDEN,
+            "{user}"
+        );
+        let page = app
+            .get(&format!("/warnings/{}", app.finance), &s.cookie)
+            .await;
+        assert!(
+            !page.body.contains("/reveal\""),
+            "{user} sees no reveal form"
+        );
+    }
+    let body = format!(r#"{{"kind":"resident_id","value":"{resident}","reason":"接口核验"}}"#);
+    let api = format!("/api/v1/warnings/{person}/reveal");
+    for user in ["dang", "shen"] {
+        let t = app.token(user).await;
+        let r = app.api("POST", &api, &t, Some(&body)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{user}");
+    }
+    let admin = app.token("admin").await;
+    let r = app.api("POST", &api, &admin, Some(&body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["pseudonym"], pseudonym.as_str());
+    assert_eq!(r.json()["found_in"], serde_json::json!(["subject"]));
+    let r = app
+        .api(
+            "POST",
+            &api,
+            &admin,
+            Some(r#"{"kind":"passport","value":"E1","reason":"x"}"#),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // The access log has who, which warning and kind, the pseudonym and why; never the number.
+    let log = users::access_log(app.state.workspace(), 100, 0)
+        .await
+        .unwrap();
+    let reveals: Vec<_> = log.iter().filter(|e| e.action == "reveal").collect();
+    assert_eq!(reveals.len(), 3, "{reveals:?}");
+    let first = reveals
+        .iter()
+        .find(|e| e.reason.as_deref() == Some("核对当事人身份"))
+        .unwrap();
+    assert_eq!(first.actor, "wang");
+    assert_eq!(
+        first.target,
+        format!("warning:{person}:resident_id:{pseudonym}")
+    );
+    assert!(
+        reveals
+            .iter()
+            .any(|e| e.reason.as_deref() == Some("接口核验"))
+    );
+    for e in &log {
+        assert!(
+            !e.target.contains(resident)
+                && !e.reason.clone().unwrap_or_default().contains(resident)
+        );
+    }
+    let auditor = app.sign_in("shen").await;
+    let page = app.get("/access-log", &auditor.cookie).await;
+    assert!(page.body.contains("核对当事人身份") && page.body.contains("reveal"));
+}
+
 fn catalog(source: &str) -> Tr {
     Tr::parse(source).unwrap()
 }

@@ -38,13 +38,13 @@ pub const ROUTES: &[ApiRoute] = &[
         method: "GET",
         path: "/api/v1/dashboard",
         operation: "dashboard",
-        summary: "Warnings by level, state, category, department and rule; closure and rectification rates / 总览数据",
+        summary: "Warnings by level, state, category, department, month and rule; rule precision; the department × category heat map; closure and rectification rates / 总览数据",
     },
     ApiRoute {
         method: "GET",
         path: "/api/v1/warnings",
         operation: "listWarnings",
-        summary: "One page of the inbox, by deadline; filters level, state, department, rule, category, overdue, all, month, page / 预警列表",
+        summary: "One page of the inbox, by deadline; filters level, state, department, rule, category, overdue, all, month, from, to, amount_min, amount_max, page / 预警列表",
     },
     ApiRoute {
         method: "GET",
@@ -57,6 +57,12 @@ pub const ROUTES: &[ApiRoute] = &[
         path: "/api/v1/warnings/{id}/actions",
         operation: "actOnWarning",
         summary: "Take a workflow action: assign, respond, verify, confirm, rectify, close, escalate, de-escalate, reopen / 处置预警",
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/warnings/{id}/reveal",
+        operation: "revealIdentifier",
+        summary: "Check a personal identifier held in the source records against this warning, with a reason (admin, inspector; written to the access log) / 身份信息核验",
     },
     ApiRoute {
         method: "GET",
@@ -73,6 +79,7 @@ fn handler(operation: &str) -> MethodRouter<ConsoleState> {
         "listWarnings" => get(list),
         "showWarning" => get(show),
         "actOnWarning" => post(act),
+        "revealIdentifier" => post(reveal),
         "openapi" => get(openapi_json),
         other => unreachable!("API route {other} has no handler (this is a bug)"),
     }
@@ -200,6 +207,35 @@ async fn act(
     answer(r)
 }
 
+/// The body of an identifier check.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevealBody {
+    kind: String,
+    value: String,
+    reason: String,
+}
+
+async fn reveal(
+    State(state): State<ConsoleState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: Result<Json<RevealBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let r = async {
+        let Json(b) = body.map_err(|e| {
+            WebErr::bad_request(
+                format!("请求体不是有效的 JSON：{e}"),
+                format!("the body is not valid JSON: {e}"),
+            )
+        })?;
+        let id = parse_id(&id)?;
+        super::reveal::reveal(&state, &caller, id, &b.kind, &b.value, &b.reason).await
+    }
+    .await;
+    answer(r)
+}
+
 async fn openapi_json() -> Response {
     Json(openapi()).into_response()
 }
@@ -225,6 +261,16 @@ fn parameters(path: &str, operation: &str) -> Value {
             ("overdue", "1: only open warnings past their deadline"),
             ("all", "1: closed warnings too"),
             ("month", "YYYY-MM: raised in that month (Beijing time)"),
+            (
+                "from",
+                "YYYY-MM-DD: raised on or after that day (Beijing time)",
+            ),
+            (
+                "to",
+                "YYYY-MM-DD: raised on or before that day (Beijing time)",
+            ),
+            ("amount_min", "yuan, e.g. 10000 or 1.5万: amount at least"),
+            ("amount_max", "yuan: amount at most"),
             ("page", "page number from 1 (50 per page)"),
         ] {
             params.push(json!({"name": name, "in": "query", "required": false, "description": desc, "schema": {"type": "string"}}));
@@ -261,6 +307,13 @@ pub fn openapi() -> Value {
             op["responses"]["409"] = json!({"$ref": "#/components/responses/Error"});
             op["responses"]["422"] = json!({"$ref": "#/components/responses/Error"});
         }
+        if r.operation == "revealIdentifier" {
+            op["requestBody"] = json!({
+                "required": true,
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reveal"}}},
+            });
+            op["responses"]["422"] = json!({"$ref": "#/components/responses/Error"});
+        }
         entry[r.method.to_ascii_lowercase()] = op;
     }
     json!({
@@ -289,6 +342,16 @@ pub fn openapi() -> Value {
                         "code": {"type": "string"},
                         "message": {"type": "string"},
                         "message_zh": {"type": "string"},
+                    },
+                },
+                "Reveal": {
+                    "type": "object",
+                    "required": ["kind", "value", "reason"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["resident_id", "phone", "bank_card", "bank_account"]},
+                        "value": {"type": "string", "description": "the identifier as held in the source records; never stored or logged in clear"},
+                        "reason": {"type": "string", "description": "why it is needed (written to the access log)"},
                     },
                 },
                 "Action": {

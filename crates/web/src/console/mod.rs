@@ -6,6 +6,7 @@
 //! - [`pages`]: the HTML pages (askama templates in `templates/`, compile-time checked).
 //! - [`api`]: `/api/v1`, the same actions as JSON, and its OpenAPI document.
 //! - [`view`]: what pages and API show, built from the app's use cases.
+//! - [`reveal`]: checking a masked personal identifier with a reason, logged.
 //! - [`i18n`]: the message catalogues (Chinese first, English).
 //! - [`assets`]: CSS, JS, htmx and ECharts, embedded in the binary (intranets have no CDN).
 //! - [`security`]: security headers (a CSP without inline scripts) and request metrics.
@@ -22,6 +23,7 @@ mod error;
 pub mod i18n;
 mod metrics;
 pub mod pages;
+pub mod reveal;
 mod security;
 pub mod view;
 mod xlsx;

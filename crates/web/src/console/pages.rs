@@ -20,6 +20,7 @@ use super::auth::{
     same_secret, set_cookie,
 };
 use super::metrics::SignInOutcome;
+use super::reveal::Revealed;
 use super::view::{self, InboxParams, InboxQuery, InboxRow, PAGE_SIZE};
 use super::{ConsoleState, Lang, Tr, WebErr};
 
@@ -36,6 +37,7 @@ pub fn routes() -> Router<ConsoleState> {
         .route("/warnings/export.xlsx", get(export))
         .route("/warnings/{id}", get(warning_page))
         .route("/warnings/{id}/act", post(act))
+        .route("/warnings/{id}/reveal", post(reveal_identifier))
         .route("/access-log", get(access_log_page))
 }
 
@@ -416,6 +418,16 @@ async fn dashboard_data(State(state): State<ConsoleState>, v: Viewer) -> Respons
 
 // ---- inbox ----
 
+fn day_text(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// A query value as the person typed it (trimmed), to show it back in the form.
+fn present_text(v: &Option<String>) -> String {
+    v.as_deref().map(str::trim).unwrap_or_default().to_owned()
+}
+
 /// An option of a select.
 pub struct Opt {
     pub value: String,
@@ -434,6 +446,10 @@ struct InboxPage<'a> {
     rule: String,
     category: String,
     month: String,
+    from: String,
+    to: String,
+    amount_min: String,
+    amount_max: String,
     overdue: bool,
     all: bool,
     rows: Vec<InboxRow>,
@@ -493,6 +509,10 @@ async fn inbox(
                 .month
                 .map(|m| m.format("%Y-%m").to_string())
                 .unwrap_or_default(),
+            from: day_text(p.from),
+            to: day_text(p.to),
+            amount_min: present_text(&q.amount_min),
+            amount_max: present_text(&q.amount_max),
             overdue: p.overdue,
             all: p.all,
             rows: rows
@@ -635,6 +655,10 @@ struct WarningPage<'a> {
     actions: Vec<ActionForm>,
     close_codes: Vec<Opt>,
     history: Vec<HistoryLine>,
+    /// The viewer may check identifiers (the form shows).
+    may_reveal: bool,
+    reveal_kinds: Vec<Opt>,
+    revealed: Option<Revealed>,
 }
 
 /// Beijing time, to the minute.
@@ -699,9 +723,54 @@ async fn warning_page(
     Path(id): Path<String>,
 ) -> Response {
     let r: Result<Response, WebErr> = async {
-        v.require(Permission::ViewWarnings)?;
         let id = parse_id(&id)?;
-        let view = visible_warning(&state, &v, id, "console").await?;
+        show_warning(&state, &v, id, None).await
+    }
+    .await;
+    or_error_page(&state, &v, "/warnings", r)
+}
+
+#[derive(Deserialize)]
+struct RevealForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Checks an identifier on a warning (see [`super::reveal`]) and shows the warning with the
+/// result above its evidence.
+async fn reveal_identifier(
+    State(state): State<ConsoleState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<RevealForm>,
+) -> Response {
+    let back = format!("/warnings/{}", id.trim());
+    let r: Result<Response, WebErr> = async {
+        v.check_csrf(&f.csrf)?;
+        let id = parse_id(&id)?;
+        let revealed = super::reveal::reveal(&state, &v, id, &f.kind, &f.value, &f.reason).await?;
+        show_warning(&state, &v, id, Some(revealed)).await
+    }
+    .await;
+    or_error_page(&state, &v, &back, r)
+}
+
+/// The warning page, with the result of an identifier check when there is one.
+async fn show_warning(
+    state: &ConsoleState,
+    v: &Viewer,
+    id: i64,
+    revealed: Option<Revealed>,
+) -> Result<Response, WebErr> {
+    {
+        v.require(Permission::ViewWarnings)?;
+        let view = visible_warning(state, v, id, "console").await?;
         let tr = state.tr(v.lang);
         let w = &view.warning;
         let row = InboxRow::new(w, tr, v.lang, view::today(Utc::now()));
@@ -791,12 +860,20 @@ async fn warning_page(
                     comment: h.comment.clone().unwrap_or_default(),
                 })
                 .collect(),
-            c: Chrome::of(&state, &v),
+            may_reveal: v.may(Permission::RevealIdentifiers),
+            reveal_kinds: super::reveal::KINDS
+                .iter()
+                .map(|k| Opt {
+                    value: (*k).to_owned(),
+                    label: tr.get(&format!("reveal.kind.{k}")).to_owned(),
+                    selected: revealed.as_ref().is_some_and(|r| r.kind == *k),
+                })
+                .collect(),
+            revealed,
+            c: Chrome::of(state, v),
         };
         Ok(render(StatusCode::OK, &page))
     }
-    .await;
-    or_error_page(&state, &v, "/warnings", r)
 }
 
 /// A workflow action from its name and inputs, as forms and the API give them.

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use qinglian_app::Workspace;
+use qinglian_core::Money;
 use qinglian_store::{
-    ConsoleFilter, ConsoleStore, InboxFilter, Level, MetricRow, WarningRecord, WarningState,
+    ConsoleFilter, ConsoleStore, InboxFilter, Level, Verdict, WarningRecord, WarningState,
     WarningStore,
 };
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,14 @@ pub struct InboxQuery {
     pub all: Option<String>,
     /// `YYYY-MM`: warnings raised in that month (Beijing time).
     pub month: Option<String>,
+    /// `YYYY-MM-DD`: raised on or after that day (Beijing time).
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`: raised on or before that day (Beijing time).
+    pub to: Option<String>,
+    /// Yuan, as people write amounts (`10000`, `1,000.50`, `1.5万`): at least this much.
+    pub amount_min: Option<String>,
+    /// Yuan: at most this much.
+    pub amount_max: Option<String>,
     pub page: Option<String>,
 }
 
@@ -41,6 +50,14 @@ pub struct InboxParams {
     pub all: bool,
     /// The first day of the month the warnings were raised in.
     pub month: Option<NaiveDate>,
+    /// Raised on or after this Beijing day.
+    pub from: Option<NaiveDate>,
+    /// Raised on or before this Beijing day.
+    pub to: Option<NaiveDate>,
+    /// Amount at least this many fen.
+    pub amount_min: Option<i64>,
+    /// Amount at most this many fen.
+    pub amount_max: Option<i64>,
     /// From 1.
     pub page: u32,
 }
@@ -97,6 +114,34 @@ impl InboxQuery {
                 })
             })
             .transpose()?;
+        let from = day_param(&self.from, "起始日期", "from")?;
+        let to = day_param(&self.to, "截止日期", "to")?;
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(WebErr::bad_request(
+                format!("起始日期 {f} 晚于截止日期 {t}"),
+                format!("the from day {f} is after the to day {t}"),
+            ));
+        }
+        let amount_min = amount_param(&self.amount_min, "最低金额", "amount_min")?;
+        let amount_max = amount_param(&self.amount_max, "最高金额", "amount_max")?;
+        if let (Some(lo), Some(hi)) = (amount_min, amount_max)
+            && lo > hi
+        {
+            return Err(WebErr::bad_request(
+                format!(
+                    "最低金额 {} 高于最高金额 {}",
+                    yuan(Some(lo)),
+                    yuan(Some(hi))
+                ),
+                format!(
+                    "amount_min {} is above amount_max {}",
+                    yuan(Some(lo)),
+                    yuan(Some(hi))
+                ),
+            ));
+        }
         Ok(InboxParams {
             level,
             state,
@@ -106,9 +151,52 @@ impl InboxQuery {
             overdue: flag(&self.overdue),
             all: flag(&self.all),
             month,
+            from,
+            to,
+            amount_min,
+            amount_max,
             page,
         })
     }
+}
+
+/// A day written `YYYY-MM-DD`; anything else is 400 saying so.
+fn day_param(
+    v: &Option<String>,
+    what_zh: &str,
+    what_en: &str,
+) -> Result<Option<NaiveDate>, WebErr> {
+    present(v)
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                WebErr::bad_request(
+                    format!("{what_zh}「{d}」应写作 YYYY-MM-DD，例如 2026-03-31"),
+                    format!("{what_en} '{d}' must be a day written YYYY-MM-DD, e.g. 2026-03-31"),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// An amount in yuan as people write it, in fen; the parser's reason when it is not one.
+fn amount_param(v: &Option<String>, what_zh: &str, what_en: &str) -> Result<Option<i64>, WebErr> {
+    present(v)
+        .map(|a| {
+            Money::parse(a).map(Money::fen).map_err(|e| {
+                WebErr::bad_request(
+                    format!("{what_zh}「{a}」不是金额：{}", e.message_zh()),
+                    format!("{what_en} '{a}' is not an amount: {}", e.message_en()),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Fen as plain yuan for a query string (`123456` → `1234.56`).
+fn plain_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let f = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", f / 100, f % 100)
 }
 
 impl InboxParams {
@@ -138,6 +226,19 @@ impl InboxParams {
         }
         if let Some(m) = self.month {
             parts.push(format!("month={}", m.format("%Y-%m")));
+        }
+        for (k, d) in [("from", self.from), ("to", self.to)] {
+            if let Some(d) = d {
+                parts.push(format!("{k}={}", d.format("%Y-%m-%d")));
+            }
+        }
+        for (k, a) in [
+            ("amount_min", self.amount_min),
+            ("amount_max", self.amount_max),
+        ] {
+            if let Some(a) = a {
+                parts.push(format!("{k}={}", plain_yuan(a)));
+            }
         }
         if page > 1 {
             parts.push(format!("page={page}"));
@@ -178,14 +279,14 @@ pub async fn inbox_page(
     let department = scope.map(str::to_owned).or_else(|| p.department.clone());
     let offset = (p.page - 1).saturating_mul(page_size);
     let overdue_on = p.overdue.then(|| today(now));
-    let (created_from, created_to) = match p.month {
-        Some(first) => (
-            Some(beijing_midnight(first)),
-            Some(beijing_midnight(next_month(first))),
-        ),
-        None => (None, None),
-    };
-    let mut rows = if p.rule.is_some() || p.category.is_some() || p.month.is_some() {
+    let (created_from, created_to) = p.raised_between();
+    let general = p.rule.is_some()
+        || p.category.is_some()
+        || created_from.is_some()
+        || created_to.is_some()
+        || p.amount_min.is_some()
+        || p.amount_max.is_some();
+    let mut rows = if general {
         let ids = ws
             .store
             .console_inbox(&ConsoleFilter {
@@ -198,6 +299,8 @@ pub async fn inbox_page(
                 include_closed: p.all,
                 created_from,
                 created_to,
+                amount_min: p.amount_min,
+                amount_max: p.amount_max,
                 limit: page_size + 1,
                 offset,
             })
@@ -226,6 +329,22 @@ pub async fn inbox_page(
     let more = rows.len() > page_size as usize;
     rows.truncate(page_size as usize);
     Ok((rows, more))
+}
+
+impl InboxParams {
+    /// The instants the month and the day range allow warnings to be raised in: from
+    /// (inclusive), to (exclusive); both filters at once give their overlap.
+    fn raised_between(&self) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+        let starts = [self.month, self.from];
+        let ends = [
+            self.month.map(next_month),
+            self.to.map(|d| d.succ_opt().unwrap_or(NaiveDate::MAX)),
+        ];
+        (
+            starts.into_iter().flatten().max().map(beijing_midnight),
+            ends.into_iter().flatten().min().map(beijing_midnight),
+        )
+    }
 }
 
 /// The first day of the next month.
@@ -322,6 +441,38 @@ pub struct Bucket {
     pub href: String,
 }
 
+/// A rule's precision as people judged its warnings: confirmed / (confirmed + false positives);
+/// duplicates and warnings not yet judged do not count either way.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RulePrecision {
+    pub key: String,
+    /// All warnings of the rule within the scope.
+    pub volume: u64,
+    pub confirmed: u64,
+    pub false_positive: u64,
+    pub precision: f64,
+    pub href: String,
+}
+
+/// The department risk heat map: warnings by department (rows) and rule category (columns).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HeatMap {
+    /// Departments, most warnings first.
+    pub departments: Vec<String>,
+    /// Category keys (rule-id prefixes) and their labels, most warnings first.
+    pub categories: Vec<Bucket>,
+    pub cells: Vec<HeatCell>,
+}
+
+/// One cell of the heat map; `d` and `c` index `departments` and `categories`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HeatCell {
+    pub d: usize,
+    pub c: usize,
+    pub count: u64,
+    pub href: String,
+}
+
 /// The dashboard's numbers, for the page, its charts and the API.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Dashboard {
@@ -340,9 +491,17 @@ pub struct Dashboard {
     pub by_department: Vec<Bucket>,
     /// The ten rules with the most warnings.
     pub by_rule: Vec<Bucket>,
+    /// The ten rules with the best precision among those with at least
+    /// [`PRECISION_MIN_JUDGED`] judged warnings.
+    pub by_precision: Vec<RulePrecision>,
     /// Warnings raised per month (Beijing time), oldest first.
     pub by_month: Vec<Bucket>,
+    pub heat: HeatMap,
 }
+
+/// A rule enters the precision ranking with this many warnings judged true or false: one
+/// confirmed warning out of one is not a precision of 100 %.
+pub const PRECISION_MIN_JUDGED: u64 = 3;
 
 /// The rule-id prefix (category) of a source id: `FUN-009` → `FUN`.
 pub fn category_of(source_id: &str) -> &str {
@@ -358,53 +517,113 @@ fn category_label(tr: &Tr, prefix: &str) -> String {
     }
 }
 
-/// Computes the dashboard from every warning's metric row (all time) within `scope`.
+fn ratio(n: u64, d: u64) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
+/// The dashboard within `scope`, from the store's tallies (a few thousand counts, whatever the
+/// number of warnings) and one indexed count of the overdue ones. Rates follow the workflow's
+/// metrics: closure on time over closed plus overdue, rectification over those that entered it.
 pub async fn dashboard(
     ws: &Workspace,
     scope: Option<&str>,
     tr: &Tr,
     now: DateTime<Utc>,
 ) -> Result<Dashboard, WebErr> {
-    let from = Utc
-        .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or_default();
-    let to = now + chrono::Duration::days(1);
-    let mut rows: Vec<MetricRow> = ws.store.metric_rows(from, to).await?;
-    if let Some(d) = scope {
-        rows.retain(|r| r.department == d);
-    }
-    let day = today(now);
-    let m = qinglian_workflow::metrics::compute(&rows, day);
+    let t = ws.store.dashboard_tallies(scope, today(now)).await?;
+    let (mut total, mut open, mut closed, mut on_time) = (0u64, 0u64, 0u64, 0u64);
+    let (mut rect_entered, mut rect_done) = (0u64, 0u64);
     let mut level: BTreeMap<Level, u64> = BTreeMap::new();
-    let mut state: BTreeMap<&'static str, (WarningState, u64)> = BTreeMap::new();
+    let mut state: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for s in &t.states {
+        total += s.n;
+        if s.state.is_closed() {
+            closed += s.n;
+        } else {
+            open += s.n;
+        }
+        if s.on_time {
+            on_time += s.n;
+        }
+        if s.rectification {
+            rect_entered += s.n;
+            if s.rectified {
+                rect_done += s.n;
+            }
+        }
+        *level.entry(s.level).or_default() += s.n;
+        *state.entry(s.state.as_str()).or_default() += s.n;
+    }
+    let mut rules: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
+    let (mut verdicts, mut converted) = (0u64, 0u64);
+    for r in &t.rules {
+        let v = rules.entry(r.source_id.as_str()).or_default();
+        let slot = match r.verdict {
+            Verdict::Open => 0,
+            Verdict::TruePositive => 1,
+            Verdict::FalsePositive => 2,
+            Verdict::Duplicate => 3,
+        };
+        v[slot] += r.n;
+        if r.verdict != Verdict::Open {
+            verdicts += r.n;
+        }
+        if r.verdict == Verdict::TruePositive {
+            converted += r.n;
+        }
+    }
     let mut category: BTreeMap<String, u64> = BTreeMap::new();
     let mut department: BTreeMap<String, u64> = BTreeMap::new();
-    let mut rule: BTreeMap<String, u64> = BTreeMap::new();
     let mut month: BTreeMap<String, u64> = BTreeMap::new();
-    for r in &rows {
-        *level.entry(r.level).or_default() += 1;
-        state.entry(r.state.as_str()).or_insert((r.state, 0)).1 += 1;
-        *category
-            .entry(category_of(&r.source_id).to_owned())
-            .or_default() += 1;
-        *department.entry(r.department.clone()).or_default() += 1;
-        *rule.entry(r.source_id.clone()).or_default() += 1;
-        *month
-            .entry(today(r.created_at).format("%Y-%m").to_string())
-            .or_default() += 1;
+    let mut cell: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for m in &t.months {
+        *category.entry(m.category.clone()).or_default() += m.n;
+        *department.entry(m.department.clone()).or_default() += m.n;
+        *month.entry(m.month.clone()).or_default() += m.n;
+        *cell
+            .entry((m.department.clone(), m.category.clone()))
+            .or_default() += m.n;
     }
-    let mut by_rule = buckets(rule, |k| k.to_owned(), "rule");
+    let by_category = buckets(category, |k| category_label(tr, k), "category");
+    let by_department = buckets(department, |k| k.to_owned(), "department");
+    let heat = heat_map(&by_department, &by_category, cell);
+    let mut by_rule = buckets(
+        rules
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.iter().sum()))
+            .collect(),
+        |k| k.to_owned(),
+        "rule",
+    );
     by_rule.truncate(10);
+    let mut by_precision: Vec<RulePrecision> = rules
+        .iter()
+        .filter(|(_, v)| v[1] + v[2] >= PRECISION_MIN_JUDGED)
+        .map(|(k, v)| RulePrecision {
+            key: (*k).to_owned(),
+            volume: v.iter().sum(),
+            confirmed: v[1],
+            false_positive: v[2],
+            precision: v[1] as f64 / (v[1] + v[2]) as f64,
+            href: format!("/warnings?all=1&rule={}", url_encode(k)),
+        })
+        .collect();
+    by_precision.sort_by(|a, b| {
+        b.precision
+            .total_cmp(&a.precision)
+            .then_with(|| (b.confirmed + b.false_positive).cmp(&(a.confirmed + a.false_positive)))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    by_precision.truncate(10);
     Ok(Dashboard {
         scope: scope.map(str::to_owned),
-        total: m.total,
-        open: m.open,
-        closed: m.closed,
-        overdue: m.overdue,
-        closure_rate_on_time: m.closure_rate_on_time,
-        rectification_rate: m.rectification_rate,
-        lead_conversion_rate: m.lead_conversion_rate,
+        total,
+        open,
+        closed,
+        overdue: t.overdue,
+        closure_rate_on_time: ratio(on_time, closed + t.overdue),
+        rectification_rate: ratio(rect_done, rect_entered),
+        lead_conversion_rate: ratio(converted, verdicts),
         by_level: level
             .into_iter()
             .map(|(l, count)| Bucket {
@@ -416,17 +635,18 @@ pub async fn dashboard(
             .collect(),
         by_state: WarningState::ALL
             .iter()
-            .filter_map(|s| state.get(s.as_str()))
+            .filter_map(|s| state.get(s.as_str()).map(|n| (*s, *n)))
             .map(|(s, count)| Bucket {
                 key: s.as_str().to_owned(),
-                label: state_label(tr, *s),
-                count: *count,
+                label: state_label(tr, s),
+                count,
                 href: format!("/warnings?state={}", s.as_str()),
             })
             .collect(),
-        by_category: buckets(category, |k| category_label(tr, k), "category"),
-        by_department: buckets(department, |k| k.to_owned(), "department"),
+        by_category,
+        by_department,
         by_rule,
+        by_precision,
         by_month: month
             .into_iter()
             .map(|(k, count)| Bucket {
@@ -436,13 +656,54 @@ pub async fn dashboard(
                 count,
             })
             .collect(),
+        heat,
     })
+}
+
+/// The heat map's axes in the order of the department and category charts, and a cell per
+/// pair that has warnings, each opening the inbox filtered by both.
+fn heat_map(
+    departments: &[Bucket],
+    categories: &[Bucket],
+    cells: BTreeMap<(String, String), u64>,
+) -> HeatMap {
+    let d_index: BTreeMap<&str, usize> = departments
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.key.as_str(), i))
+        .collect();
+    let c_index: BTreeMap<&str, usize> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.key.as_str(), i))
+        .collect();
+    HeatMap {
+        departments: departments.iter().map(|b| b.key.clone()).collect(),
+        categories: categories.to_vec(),
+        cells: cells
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .filter_map(|((d, c), count)| {
+                Some(HeatCell {
+                    d: *d_index.get(d.as_str())?,
+                    c: *c_index.get(c.as_str())?,
+                    count,
+                    href: format!(
+                        "/warnings?all=1&department={}&category={}",
+                        url_encode(&d),
+                        url_encode(&c)
+                    ),
+                })
+            })
+            .collect(),
+    }
 }
 
 /// Buckets of a count map, largest first, each linking to the inbox filtered by `param`.
 fn buckets(m: BTreeMap<String, u64>, label: impl Fn(&str) -> String, param: &str) -> Vec<Bucket> {
     let mut v: Vec<Bucket> = m
         .into_iter()
+        .filter(|(_, count)| *count > 0)
         .map(|(k, count)| Bucket {
             label: label(&k),
             href: format!("/warnings?all=1&{param}={}", url_encode(&k)),
