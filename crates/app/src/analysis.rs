@@ -129,7 +129,7 @@ pub fn rule_pack(ws: Option<&Workspace>) -> Result<RulePack, AppError> {
 
 /// Refuses settings that name rules or parameters that do not exist: a typo must not
 /// silently leave a rule with its default.
-fn check_settings(config: &Config, pack: &RulePack) -> Result<(), AppError> {
+pub(crate) fn check_settings(config: &Config, pack: &RulePack) -> Result<(), AppError> {
     let bad = |reason: String| AppError::Config {
         path: "qinglian.toml [rules]".into(),
         reason,
@@ -154,7 +154,10 @@ fn check_settings(config: &Config, pack: &RulePack) -> Result<(), AppError> {
     Ok(())
 }
 
-fn overrides<'a>(config: &'a Config, id: &str) -> Option<&'a BTreeMap<String, toml::Value>> {
+pub(crate) fn overrides<'a>(
+    config: &'a Config,
+    id: &str,
+) -> Option<&'a BTreeMap<String, toml::Value>> {
     config
         .rules
         .params
@@ -163,7 +166,7 @@ fn overrides<'a>(config: &'a Config, id: &str) -> Option<&'a BTreeMap<String, to
         .map(|(_, v)| v)
 }
 
-fn disabled_reason(config: &Config, id: &str) -> Option<String> {
+pub(crate) fn disabled_reason(config: &Config, id: &str) -> Option<String> {
     config
         .rules
         .disabled

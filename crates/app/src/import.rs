@@ -52,6 +52,33 @@ pub fn find_dataset(name: &str) -> Result<&'static Dataset, AppError> {
     })
 }
 
+/// The names of every dataset a file can be imported into.
+pub fn dataset_names() -> Vec<&'static str> {
+    qinglian_spec::DATASETS.iter().map(|d| d.name).collect()
+}
+
+/// Import batches in any state, newest first.
+pub async fn batches(ws: &Workspace) -> Result<Vec<BatchRecord>, AppError> {
+    Ok(ws.store.list_batches(None).await?)
+}
+
+/// One batch by id.
+pub async fn batch(ws: &Workspace, id: &str) -> Result<Option<BatchRecord>, AppError> {
+    Ok(batches(ws).await?.into_iter().find(|b| b.id == id))
+}
+
+/// The refused cells of a batch (empty when it refused none or its file is gone with a
+/// failed batch).
+pub fn quarantine_lines(
+    ws: &Workspace,
+    batch: &BatchRecord,
+) -> Result<Vec<qinglian_ingest::QuarantineLine>, AppError> {
+    match &batch.quarantine_file {
+        Some(rel) if ws.path(rel).is_file() => Ok(qinglian_ingest::read_quarantine(&ws.path(rel))?),
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// Imports `file` into `dataset`. `progress(done, total)` is called from a worker thread.
 pub async fn import(
     ws: &Workspace,

@@ -763,6 +763,35 @@ pub fn consistency(ws: &Workspace, old_size: u64) -> Result<Consistency, AppErro
     })
 }
 
+/// One stored checkpoint as the console lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckpointRow {
+    pub size: u64,
+    /// Root hash, base64 as in the signed note.
+    pub root: String,
+    /// The signature verifies with the workspace's public key.
+    pub signature_ok: bool,
+}
+
+/// Every stored checkpoint, newest first, each signature checked with `ledger.pub`. (A
+/// checkpoint carries no time: the C2SP format has none.)
+pub fn checkpoints(ws: &Workspace) -> Result<Vec<CheckpointRow>, AppError> {
+    let log = open_log_read_only(ws)?;
+    let key = verifier_key(ws)?;
+    let mut rows: Vec<CheckpointRow> = log
+        .checkpoints()?
+        .into_iter()
+        .map(|c| CheckpointRow {
+            size: c.checkpoint.size,
+            root: c.checkpoint.root.to_base64(),
+            signature_ok: Checkpoint::from_signed_note(&c.note, &key)
+                .is_ok_and(|v| v == c.checkpoint),
+        })
+        .collect();
+    rows.reverse();
+    Ok(rows)
+}
+
 /// Writes an export bundle (entries, checkpoints, cosignatures, public key) to `dir`.
 pub fn export(ws: &Workspace, dir: &Path) -> Result<ExportSummary, AppError> {
     let log = open_log_read_only(ws)?;

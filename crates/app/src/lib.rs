@@ -9,6 +9,7 @@
 mod config;
 mod error;
 mod evidence;
+mod evidence_rows;
 mod import;
 mod ledger_desk;
 mod status;
@@ -30,6 +31,7 @@ pub mod warnings;
 pub use config::Config;
 pub use error::AppError;
 pub use evidence::{EvidenceReceipt, add_evidence};
+pub use evidence_rows::{EvidenceColumn, EvidenceTable, evidence_tables};
 pub use import::find_dataset;
 pub use import::{ImportOptions, ImportOutcome, import};
 pub use status::{Status, status};

@@ -112,6 +112,13 @@ pub enum Permission {
     ManageUsers,
     /// Check a personal identifier against its masked form with a reason (logged).
     RevealIdentifiers,
+    /// See the operations pages: import batches, the rule catalogue, the ledger (read, verify,
+    /// export). Not liaisons: those pages span every department.
+    ViewOperations,
+    /// Upload a file as an import batch.
+    ImportData,
+    /// Switch rules on or off and change their parameters.
+    ManageRules,
 }
 
 /// Whether `role` has `permission`.
@@ -122,7 +129,8 @@ pub fn may(role: Role, permission: Permission) -> bool {
         ActOnWarnings => !matches!(role, Role::Auditor),
         ViewAccessLog => matches!(role, Role::Admin | Role::Auditor),
         RevealIdentifiers => matches!(role, Role::Admin | Role::Inspector),
-        ManageUsers => matches!(role, Role::Admin),
+        ManageUsers | ImportData | ManageRules => matches!(role, Role::Admin),
+        ViewOperations => !matches!(role, Role::Liaison),
     }
 }
 

@@ -22,6 +22,38 @@ pub(crate) const HEADER: [&str; 5] = [
     "reason_en",
 ];
 
+/// One refused cell as the quarantine file holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QuarantineLine {
+    pub source_row: String,
+    pub column: String,
+    pub raw_value: String,
+    pub reason_zh: String,
+    pub reason_en: String,
+}
+
+/// Reads a quarantine file back (for the console's Excel download): every line after the header.
+pub fn read_quarantine(path: &Path) -> Result<Vec<QuarantineLine>, IngestError> {
+    let file = File::open(path).map_err(|e| IngestError::io(path, e))?;
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(file));
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| IngestError::Internal(format!("{}: {e}", path.display())))?;
+        let cell = |i: usize| rec.get(i).unwrap_or("").to_owned();
+        out.push(QuarantineLine {
+            source_row: cell(0),
+            column: cell(1),
+            raw_value: cell(2),
+            reason_zh: cell(3),
+            reason_en: cell(4),
+        });
+    }
+    Ok(out)
+}
+
 impl Quarantine {
     pub(crate) fn new(path: &Path) -> Self {
         Self {

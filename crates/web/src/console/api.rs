@@ -66,6 +66,90 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "GET",
+        path: "/api/v1/imports",
+        operation: "listImports",
+        summary: "Import batches, newest first: dataset, file, rows read/accepted/quarantined, SHA-256, user, time / 导入批次",
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/imports",
+        operation: "uploadImport",
+        summary: "Upload a file (the request body) into a dataset (?dataset=&name=); answers 202 with the import job / 上传导入文件",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/imports/jobs/{job}",
+        operation: "importJob",
+        summary: "An upload's import job: running (done, total), done (batch, counts) or failed / 导入进度",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/imports/{batch}",
+        operation: "showImport",
+        summary: "One batch with its quarantined cells / 批次详情与隔离行",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/rules",
+        operation: "listRules",
+        summary: "Every rule with its parameters, on/off and precision from dispositions / 规则库",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/rules/{rule}",
+        operation: "showRule",
+        summary: "One rule with its documentation page (Markdown) / 规则详情与说明",
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/rules/{rule}/changes",
+        operation: "changeRule",
+        summary: "Switch a rule off or on, set or reset a parameter, with a reason (administrators) / 修改规则",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/ledger",
+        operation: "ledgerCheckpoints",
+        summary: "The ledger's signed checkpoints (size, root, signature verifies) / 存证检查点",
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/ledger/verify",
+        operation: "verifyLedger",
+        summary: "Verify the ledger and every record its entries describe / 校验存证",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/ledger/bundle",
+        operation: "ledgerBundle",
+        summary: "The export bundle for outside auditors, as a tar archive / 导出存证包",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/users",
+        operation: "listUsers",
+        summary: "Accounts (administrators) / 用户列表",
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/users",
+        operation: "addUser",
+        summary: "Add an account; answers its password (and TOTP secret) once / 新增用户",
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/users/{username}/disable",
+        operation: "disableUser",
+        summary: "Disable or enable an account (disabled: true or false) / 停用或启用用户",
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/users/{username}/reset-password",
+        operation: "resetPassword",
+        summary: "A new password (and with new_totp a new TOTP secret), shown once / 重置密码",
+    },
+    ApiRoute {
+        method: "GET",
         path: "/api/v1/openapi.json",
         operation: "openapi",
         summary: "This document / 接口说明",
@@ -80,6 +164,20 @@ fn handler(operation: &str) -> MethodRouter<ConsoleState> {
         "showWarning" => get(show),
         "actOnWarning" => post(act),
         "revealIdentifier" => post(reveal),
+        "listImports" => get(super::imports::api_list),
+        "uploadImport" => post(super::imports::api_upload),
+        "importJob" => get(super::imports::api_job),
+        "showImport" => get(super::imports::api_show),
+        "listRules" => get(super::catalogue::api_list),
+        "showRule" => get(super::catalogue::api_show),
+        "changeRule" => post(super::catalogue::api_change),
+        "ledgerCheckpoints" => get(super::ledger_page::api_show),
+        "verifyLedger" => post(super::ledger_page::api_verify),
+        "ledgerBundle" => get(super::ledger_page::api_bundle),
+        "listUsers" => get(super::users_page::api_list),
+        "addUser" => post(super::users_page::api_add),
+        "disableUser" => post(super::users_page::api_disable),
+        "resetPassword" => post(super::users_page::api_reset),
         "openapi" => get(openapi_json),
         other => unreachable!("API route {other} has no handler (this is a bug)"),
     }
@@ -107,7 +205,7 @@ pub fn error_response(e: &WebErr) -> Response {
     res
 }
 
-fn answer<T: serde::Serialize>(r: Result<T, WebErr>) -> Response {
+pub(crate) fn answer<T: serde::Serialize>(r: Result<T, WebErr>) -> Response {
     match r {
         Ok(v) => Json(v).into_response(),
         Err(e) => error_response(&e),
@@ -193,18 +291,25 @@ async fn act(
     body: Result<Json<ActBody>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let r = async {
-        let Json(b) = body.map_err(|e| {
-            WebErr::bad_request(
-                format!("请求体不是有效的 JSON：{e}"),
-                format!("the body is not valid JSON: {e}"),
-            )
-        })?;
+        let b = json_body(body)?;
         let id = parse_id(&id)?;
         let action = parse_action(&b.action, b.to.as_deref(), b.code.as_deref())?;
         take_action(&state, &caller, id, action, b.comment, b.expected_version).await
     }
     .await;
     answer(r)
+}
+
+/// A JSON body, or 400 saying why it is not one.
+pub(crate) fn json_body<T>(
+    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, WebErr> {
+    body.map(|Json(b)| b).map_err(|e| {
+        WebErr::bad_request(
+            format!("请求体不是有效的 JSON：{e}"),
+            format!("the body is not valid JSON: {e}"),
+        )
+    })
 }
 
 /// The body of an identifier check.
@@ -242,8 +347,30 @@ async fn openapi_json() -> Response {
 
 fn parameters(path: &str, operation: &str) -> Value {
     let mut params = Vec::new();
-    if path.contains("{id}") {
-        params.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}));
+    for segment in path.split('/') {
+        let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            continue;
+        };
+        let schema = if name == "id" {
+            json!({"type": "integer", "minimum": 1})
+        } else {
+            json!({"type": "string"})
+        };
+        params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
+    }
+    if operation == "uploadImport" {
+        for (name, desc) in [
+            (
+                "dataset",
+                "the dataset, e.g. payments (`qinglian import` names the same)",
+            ),
+            (
+                "name",
+                "the file's name, e.g. 付款.xlsx (its extension tells the format)",
+            ),
+        ] {
+            params.push(json!({"name": name, "in": "query", "required": true, "description": desc, "schema": {"type": "string"}}));
+        }
     }
     if operation == "listWarnings" {
         for (name, desc) in [
@@ -279,6 +406,38 @@ fn parameters(path: &str, operation: &str) -> Value {
     Value::Array(params)
 }
 
+/// The request bodies of the operations pages' actions (`actOnWarning` has its own below).
+fn request_schema(operation: &str) -> Option<Value> {
+    let object = |required: &[&str], props: Value| json!({"application/json": {"schema": {"type": "object", "required": required, "properties": props}}});
+    Some(match operation {
+        "uploadImport" => {
+            json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+        }
+        "changeRule" => object(
+            &["change", "reason"],
+            json!({
+                "change": {"type": "string", "enum": ["disable", "enable", "set", "reset"]},
+                "param": {"type": "string", "description": "set, reset: the parameter"},
+                "value": {"type": "string", "description": "set: a TOML literal (50000, true, \"text\", [\"a\"]) or plain text"},
+                "reason": {"type": "string", "description": "why (written to the access log)"},
+            }),
+        ),
+        "addUser" => object(
+            &["username", "role"],
+            json!({
+                "username": {"type": "string"},
+                "display_name": {"type": "string"},
+                "role": {"type": "string", "enum": ["admin", "inspector", "liaison", "committee", "auditor"]},
+                "department": {"type": "string", "description": "required for liaisons"},
+                "totp": {"type": "boolean", "description": "absent: the role's default"},
+            }),
+        ),
+        "disableUser" => object(&["disabled"], json!({"disabled": {"type": "boolean"}})),
+        "resetPassword" => object(&[], json!({"new_totp": {"type": "boolean"}})),
+        _ => return None,
+    })
+}
+
 /// The OpenAPI 3.1 document of [`ROUTES`].
 pub fn openapi() -> Value {
     let mut paths = serde_json::Map::new();
@@ -298,6 +457,11 @@ pub fn openapi() -> Value {
         });
         if r.operation == "openapi" {
             op["security"] = json!([]);
+        }
+        if let Some(schema) = request_schema(r.operation) {
+            op["requestBody"] = json!({"required": true, "content": schema});
+            op["responses"]["409"] = json!({"$ref": "#/components/responses/Error"});
+            op["responses"]["422"] = json!({"$ref": "#/components/responses/Error"});
         }
         if r.operation == "actOnWarning" {
             op["requestBody"] = json!({

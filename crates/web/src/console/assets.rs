@@ -18,6 +18,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/console.js"),
     ),
     (
+        "imports.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/imports.js"),
+    ),
+    (
         "htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/htmx.min.js"),

@@ -19,12 +19,16 @@
 pub mod api;
 mod assets;
 pub mod auth;
+mod catalogue;
 mod error;
 pub mod i18n;
+pub mod imports;
+mod ledger_page;
 mod metrics;
 pub mod pages;
 pub mod reveal;
 mod security;
+mod users_page;
 pub mod view;
 mod xlsx;
 
@@ -63,6 +67,7 @@ struct Inner {
     catalogs: Catalogs,
     metrics: metrics::Metrics,
     channels: Channels,
+    jobs: imports::Jobs,
 }
 
 impl std::fmt::Debug for ConsoleState {
@@ -84,6 +89,7 @@ impl ConsoleState {
                 catalogs: Catalogs::embedded(),
                 metrics: metrics::Metrics::default(),
                 channels,
+                jobs: imports::Jobs::default(),
             }),
         }
     }
@@ -102,6 +108,10 @@ impl ConsoleState {
 
     pub(crate) fn metrics(&self) -> &metrics::Metrics {
         &self.inner.metrics
+    }
+
+    pub(crate) fn jobs(&self) -> imports::Jobs {
+        self.inner.jobs.clone()
     }
 
     pub(crate) fn channels(&self) -> Channels {
@@ -130,6 +140,10 @@ pub fn console_router(state: ConsoleState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(api::routes())
+        .merge(imports::routes())
+        .merge(catalogue::routes())
+        .merge(ledger_page::routes())
+        .merge(users_page::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(prometheus))

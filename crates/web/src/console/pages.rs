@@ -50,6 +50,9 @@ pub struct Chrome<'a> {
     pub role_name: String,
     pub csrf: String,
     pub show_access_log: bool,
+    /// Imports, rule catalogue, ledger (not liaisons).
+    pub show_operations: bool,
+    pub show_users: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -62,10 +65,12 @@ impl<'a> Chrome<'a> {
             role_name: String::new(),
             csrf: String::new(),
             show_access_log: false,
+            show_operations: false,
+            show_users: false,
         }
     }
 
-    fn of(state: &'a ConsoleState, v: &Viewer) -> Self {
+    pub(crate) fn of(state: &'a ConsoleState, v: &Viewer) -> Self {
         let tr = state.tr(v.lang);
         Self {
             tr,
@@ -75,11 +80,13 @@ impl<'a> Chrome<'a> {
             role_name: tr.get(&format!("role.{}", v.user.role.as_str())).to_owned(),
             csrf: v.csrf.clone(),
             show_access_log: v.may(Permission::ViewAccessLog),
+            show_operations: v.may(Permission::ViewOperations),
+            show_users: v.may(Permission::ManageUsers),
         }
     }
 }
 
-fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, page: &T) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => WebErr::internal(&format!("template: {e}")).into_response_in(Lang::Zh),
@@ -87,7 +94,7 @@ fn render<T: Template>(status: StatusCode, page: &T) -> Response {
 }
 
 /// A 303 to `to`, setting cookies.
-fn redirect(to: &str, cookies: &[String]) -> Response {
+pub(crate) fn redirect(to: &str, cookies: &[String]) -> Response {
     let mut res = StatusCode::SEE_OTHER.into_response();
     let h = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(to) {
@@ -143,7 +150,7 @@ pub fn error_page(
     render(e.status, &page)
 }
 
-fn or_error_page(
+pub(crate) fn or_error_page(
     state: &ConsoleState,
     v: &Viewer,
     back: &str,
@@ -285,9 +292,9 @@ async fn sign_in(
 }
 
 #[derive(Deserialize)]
-struct CsrfForm {
+pub(crate) struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 async fn sign_out(

@@ -1,0 +1,388 @@
+//! The rule catalogue page (规则库): every rule with its parameters, whether it is switched
+//! off and why, and its precision from the warnings' dispositions (confirmed against closed
+//! as false positives; "—" before any is decided); one rule's documentation page (the same
+//! Markdown as `docs/rules/`); and, for administrators, switching a rule off or on and setting
+//! or resetting a parameter, each with a mandatory reason.
+//!
+//! The changes are made by `qinglian_app::rule_settings`, which writes them into the
+//! workspace's `qinglian.toml` (the overlay `qinglian run` reads) and into the access log.
+//! Models (the bid screens) are not listed: they have no workspace settings yet.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{TimeZone, Utc};
+use qinglian_app::rule_settings::{self, CatalogueEntry, RuleChange};
+use qinglian_app::users::Permission;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::{Acting, ApiCaller, Viewer};
+use super::imports::log_export;
+use super::pages::{Chrome, or_error_page, redirect, render};
+use super::xlsx::{Cell, download, table_workbook};
+use super::{ConsoleState, Lang, WebErr};
+
+pub fn routes() -> Router<ConsoleState> {
+    Router::new()
+        .route("/rules", get(list_page))
+        .route("/rules/export.xlsx", get(export))
+        .route("/rules/{rule}", get(rule_page))
+        .route("/rules/{rule}/change", post(change_form))
+}
+
+/// Precision per rule id from every warning's disposition, all time.
+async fn precisions(state: &ConsoleState) -> Result<BTreeMap<String, Option<f64>>, WebErr> {
+    let now = Utc::now();
+    let from = Utc
+        .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now);
+    let m = state
+        .desk(move |ws| async move {
+            qinglian_app::warnings::metrics(&ws, from, now + chrono::Duration::days(1), now)
+                .await
+                .map_err(WebErr::from)
+        })
+        .await?;
+    Ok(m.per_source
+        .into_iter()
+        .map(|s| (s.source_id, s.precision))
+        .collect())
+}
+
+fn precision_text(p: Option<&Option<f64>>) -> String {
+    match p {
+        Some(Some(r)) => format!("{:.1}%", r * 100.0),
+        _ => "—".to_owned(),
+    }
+}
+
+/// One rule as the list shows it.
+pub struct RuleLine {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub severity: String,
+    pub version: String,
+    pub disabled: String,
+    pub is_disabled: bool,
+    pub precision: String,
+    pub overridden: usize,
+}
+
+impl RuleLine {
+    fn new(e: &CatalogueEntry, lang: Lang, precision: &BTreeMap<String, Option<f64>>) -> Self {
+        Self {
+            id: e.id.clone(),
+            name: match lang {
+                Lang::Zh => e.name_zh.clone(),
+                Lang::En => e.name_en.clone(),
+            },
+            category: e.category.clone(),
+            severity: e.severity.clone(),
+            version: e.version.clone(),
+            is_disabled: e.disabled.is_some(),
+            disabled: e.disabled.clone().unwrap_or_default(),
+            precision: precision_text(precision.get(&e.id)),
+            overridden: e.params.iter().filter(|p| p.overridden).count(),
+        }
+    }
+}
+
+async fn catalogue(state: &ConsoleState) -> Result<Vec<CatalogueEntry>, WebErr> {
+    Ok(rule_settings::catalogue(state.workspace())?)
+}
+
+#[derive(Template)]
+#[template(path = "rules.html")]
+struct RulesPage<'a> {
+    c: Chrome<'a>,
+    rules: Vec<RuleLine>,
+}
+
+async fn list_page(State(state): State<ConsoleState>, v: Viewer) -> Response {
+    let r: Result<Response, WebErr> = async {
+        v.require(Permission::ViewOperations)?;
+        let p = precisions(&state).await?;
+        let rules = catalogue(&state)
+            .await?
+            .iter()
+            .map(|e| RuleLine::new(e, v.lang, &p))
+            .collect();
+        Ok(render(
+            StatusCode::OK,
+            &RulesPage {
+                c: Chrome::of(&state, &v),
+                rules,
+            },
+        ))
+    }
+    .await;
+    or_error_page(&state, &v, "/dashboard", r)
+}
+
+async fn export(State(state): State<ConsoleState>, v: Viewer) -> Response {
+    let r: Result<Response, WebErr> = async {
+        v.require(Permission::ViewOperations)?;
+        let p = precisions(&state).await?;
+        let tr = state.tr(v.lang);
+        let rows: Vec<Vec<Cell>> = catalogue(&state)
+            .await?
+            .iter()
+            .map(|e| {
+                let l = RuleLine::new(e, v.lang, &p);
+                vec![
+                    l.id.into(),
+                    l.name.into(),
+                    l.category.into(),
+                    l.severity.into(),
+                    l.version.into(),
+                    if l.is_disabled {
+                        format!("{}: {}", tr.get("rules.off"), l.disabled).into()
+                    } else {
+                        tr.get("rules.on").into()
+                    },
+                    l.precision.into(),
+                    (l.overridden as u64).into(),
+                ]
+            })
+            .collect();
+        log_export(&state, &v, "rules").await?;
+        let bytes = table_workbook(
+            &[
+                "rules.id",
+                "rules.name",
+                "rules.category",
+                "rules.severity",
+                "rules.version",
+                "rules.status",
+                "rules.precision",
+                "rules.overridden",
+            ],
+            &rows,
+            tr,
+        )?;
+        Ok(download(bytes, "rules.xlsx"))
+    }
+    .await;
+    or_error_page(&state, &v, "/rules", r)
+}
+
+/// A rule with its documentation page, or 404.
+async fn rule_with_doc(state: &ConsoleState, id: &str) -> Result<(CatalogueEntry, String), WebErr> {
+    let id = id.trim().to_owned();
+    state
+        .desk(move |ws| async move {
+            rule_settings::rule_with_doc(&ws, &id)
+                .await
+                .map_err(WebErr::from)
+        })
+        .await?
+        .ok_or_else(WebErr::not_found)
+}
+
+#[derive(Template)]
+#[template(path = "rule.html")]
+struct RulePage<'a> {
+    c: Chrome<'a>,
+    line: RuleLine,
+    description: String,
+    datasets: String,
+    params: Vec<rule_settings::ParamRow>,
+    doc: String,
+    may_change: bool,
+}
+
+async fn rule_page(
+    State(state): State<ConsoleState>,
+    v: Viewer,
+    Path(id): Path<String>,
+) -> Response {
+    let r: Result<Response, WebErr> = async {
+        v.require(Permission::ViewOperations)?;
+        let (e, doc) = rule_with_doc(&state, &id).await?;
+        let p = precisions(&state).await?;
+        Ok(render(
+            StatusCode::OK,
+            &RulePage {
+                c: Chrome::of(&state, &v),
+                line: RuleLine::new(&e, v.lang, &p),
+                description: match v.lang {
+                    Lang::Zh => e.description_zh.clone(),
+                    Lang::En => e.description_en.clone(),
+                },
+                datasets: e.datasets.join(", "),
+                params: e.params.clone(),
+                doc,
+                may_change: v.may(Permission::ManageRules),
+            },
+        ))
+    }
+    .await;
+    or_error_page(&state, &v, "/rules", r)
+}
+
+/// A change as forms and the API give it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChangeBody {
+    /// `disable`, `enable`, `set` or `reset`.
+    change: String,
+    #[serde(default)]
+    param: String,
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    reason: String,
+    /// Forms only.
+    #[serde(default)]
+    csrf: String,
+}
+
+fn parse_change(b: &ChangeBody) -> Result<RuleChange, WebErr> {
+    let param = || {
+        let p = b.param.trim();
+        if p.is_empty() {
+            Err(WebErr::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rule.bad_input",
+                "请选择参数",
+                "name the parameter ('param')",
+            ))
+        } else {
+            Ok(p.to_owned())
+        }
+    };
+    Ok(match b.change.trim() {
+        "disable" => RuleChange::Disable,
+        "enable" => RuleChange::Enable,
+        "set" => RuleChange::SetParam {
+            name: param()?,
+            value: b.value.clone(),
+        },
+        "reset" => RuleChange::ResetParam { name: param()? },
+        other => {
+            return Err(WebErr::bad_request(
+                format!("未知修改「{other}」：可用 disable、enable、set、reset"),
+                format!("unknown change '{other}': use disable, enable, set or reset"),
+            ));
+        }
+    })
+}
+
+/// Checks the role and the reason, then makes the change.
+async fn change(
+    state: &ConsoleState,
+    who: &impl Acting,
+    id: &str,
+    b: &ChangeBody,
+) -> Result<CatalogueEntry, WebErr> {
+    who.require(Permission::ManageRules)?;
+    let change = parse_change(b)?;
+    if b.reason.trim().is_empty() {
+        return Err(WebErr::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rule.reason_required",
+            "修改规则须填写理由",
+            "a change to a rule needs a reason",
+        ));
+    }
+    // Unknown rules are 404 like everything else not found.
+    if !catalogue(state).await?.iter().any(|e| e.id == id.trim()) {
+        return Err(WebErr::not_found());
+    }
+    let (id, reason, actor) = (id.trim().to_owned(), b.reason.clone(), who.actor());
+    state
+        .desk(move |ws| async move {
+            rule_settings::change_rule(&ws, &id, &change, &reason, &actor, Utc::now())
+                .await
+                .map_err(|e| match e {
+                    // A bad parameter value or name: the request was understood, not taken.
+                    e if e.is_user_error() => {
+                        let m = match e {
+                            qinglian_app::AppError::Config { reason, .. } => reason,
+                            other => other.to_string(),
+                        };
+                        WebErr::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "rule.refused",
+                            m.clone(),
+                            m,
+                        )
+                    }
+                    other => WebErr::from(other),
+                })
+        })
+        .await
+}
+
+async fn change_form(
+    State(state): State<ConsoleState>,
+    v: Viewer,
+    Path(id): Path<String>,
+    Form(b): Form<ChangeBody>,
+) -> Response {
+    let back = format!("/rules/{}", id.trim());
+    let r: Result<Response, WebErr> = async {
+        v.check_csrf(&b.csrf)?;
+        change(&state, &v, &id, &b).await?;
+        Ok(redirect(&back, &[]))
+    }
+    .await;
+    or_error_page(&state, &v, &back, r)
+}
+
+// ---- API ----
+
+pub async fn api_list(State(state): State<ConsoleState>, caller: ApiCaller) -> Response {
+    let r = async {
+        caller.require(Permission::ViewOperations)?;
+        let p = precisions(&state).await?;
+        let items: Vec<serde_json::Value> = catalogue(&state)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let precision = p.get(&e.id).copied().flatten();
+                json!({"rule": e, "precision": precision})
+            })
+            .collect();
+        Ok(json!({"items": items}))
+    }
+    .await;
+    super::api::answer(r)
+}
+
+pub async fn api_show(
+    State(state): State<ConsoleState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> Response {
+    let r = async {
+        caller.require(Permission::ViewOperations)?;
+        let (e, doc) = rule_with_doc(&state, &id).await?;
+        let precision = precisions(&state).await?.get(&e.id).copied().flatten();
+        Ok(json!({"rule": e, "precision": precision, "doc_markdown": doc}))
+    }
+    .await;
+    super::api::answer(r)
+}
+
+pub async fn api_change(
+    State(state): State<ConsoleState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    body: Result<axum::Json<ChangeBody>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let r = async {
+        let b = super::api::json_body(body)?;
+        change(&state, &caller, &id, &b).await
+    }
+    .await;
+    super::api::answer(r)
+}
