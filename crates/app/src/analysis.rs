@@ -31,11 +31,26 @@ use crate::{AppError, Config, Workspace};
 /// The folder of a workspace's own rules.
 pub const WORKSPACE_RULES_DIR: &str = "rules";
 
-/// What to run.
+/// What to run: by default every enabled rule, then every model. Naming a rule runs that
+/// rule only, naming a model that model only (both: both).
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
-    /// Only this rule (by id); all enabled rules when `None`.
+    /// Only this rule (by id).
     pub rule: Option<String>,
+    /// Only this model (by id, e.g. MOD-BENFORD).
+    pub model: Option<String>,
+    /// Run the rule base only.
+    pub no_models: bool,
+}
+
+impl RunOptions {
+    fn runs_rules(&self) -> bool {
+        self.rule.is_some() || self.model.is_none()
+    }
+
+    fn runs_models(&self) -> bool {
+        !self.no_models && (self.model.is_some() || self.rule.is_none())
+    }
 }
 
 /// How one rule's run ended.
@@ -78,6 +93,8 @@ pub struct RunSummary {
     pub started_at: DateTime<Utc>,
     pub millis: u64,
     pub rules: Vec<RuleRun>,
+    /// The model base's detectors (empty when they were not run).
+    pub models: Vec<crate::models::ModelRun>,
     /// Rule files that could not be loaded at all.
     pub problems: Vec<LoadProblem>,
     pub hits: u64,
@@ -98,6 +115,11 @@ impl RunSummary {
         for r in &self.rules {
             *out.entry(r.category).or_default() += r.hits;
         }
+        for m in &self.models {
+            for (c, n) in &m.by_category {
+                *out.entry(*c).or_default() += n;
+            }
+        }
         out
     }
 
@@ -106,6 +128,11 @@ impl RunSummary {
         let mut out: BTreeMap<std::cmp::Reverse<Severity>, u64> = BTreeMap::new();
         for r in &self.rules {
             *out.entry(std::cmp::Reverse(r.severity)).or_default() += r.hits;
+        }
+        for m in &self.models {
+            for (s, n) in &m.by_severity {
+                *out.entry(std::cmp::Reverse(*s)).or_default() += n;
+            }
         }
         out.into_iter()
             .filter(|(_, n)| *n > 0)
@@ -252,8 +279,19 @@ pub async fn bench_rules(ws: &Workspace) -> Result<Vec<RuleTiming>, AppError> {
     Ok(out)
 }
 
-/// Runs the enabled rules (or one) over the committed lake and stores their findings.
+/// Runs the enabled rules and the models (see [`RunOptions`]) over the committed lake and
+/// stores their findings.
 pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, AppError> {
+    run(ws, opts, &mut |_| {}).await
+}
+
+/// [`run_rules`], telling `on_step` as each model starts and ends (the rules are quick; the
+/// models over a large lake take a while).
+pub async fn run(
+    ws: &Workspace,
+    opts: &RunOptions,
+    on_step: &mut dyn FnMut(crate::models::Step<'_>),
+) -> Result<RunSummary, AppError> {
     let started = Instant::now();
     let started_at = Utc::now();
     let pack = rule_pack(Some(ws))?;
@@ -263,8 +301,17 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
             pack.get(id)
                 .ok_or_else(|| RulesError::UnknownRule(id.clone()))?,
         ],
-        None => pack.rules.iter().collect(),
+        None if opts.runs_rules() => pack.rules.iter().collect(),
+        None => Vec::new(),
     };
+    if let Some(id) = &opts.model
+        && crate::models::model(id).is_none()
+    {
+        return Err(AppError::Config {
+            path: "--model".into(),
+            reason: format!("no model '{id}'; `qinglian models list` shows the model ids"),
+        });
+    }
     let engine = engine_over_lake(ws).await?;
     let mut rules = Vec::with_capacity(selected.len());
     let mut events = Vec::new();
@@ -309,20 +356,15 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
                             finding: h.finding,
                         })
                         .collect();
-                    let before = open_digests(ws, &m.id).await?;
-                    let counts = ws
-                        .store
-                        .sync_findings(SourceKind::Rule, &m.id, &found, started_at)
-                        .await?;
-                    events.extend(changed_findings(ws, &m.id, &before).await?);
-                    for id in &counts.closed {
-                        events.push(LedgerEvent::FindingResolved(FindingResolvedEvent {
-                            finding: id.to_string(),
-                            rule: m.id.clone(),
-                            rule_version: m.version.clone(),
-                            resolved_at: started_at,
-                        }));
-                    }
+                    let counts = sync_source(
+                        ws,
+                        SourceKind::Rule,
+                        (&m.id, &m.version),
+                        &found,
+                        started_at,
+                        &mut events,
+                    )
+                    .await?;
                     run.hits = found.len() as u64;
                     run.new = counts.new;
                     run.updated = counts.updated;
@@ -339,6 +381,20 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
         run.millis = millis(t);
         rules.push(run);
     }
+    let models = if opts.runs_models() {
+        let mut lake = crate::models::Lake::new(engine);
+        crate::models::run(
+            ws,
+            &mut lake,
+            opts.model.as_deref(),
+            started_at,
+            &mut events,
+            on_step,
+        )
+        .await?
+    } else {
+        Vec::new()
+    };
     // One ledger batch (one signed checkpoint) for the whole run.
     if !events.is_empty() {
         crate::ledger::record(ws, &events)?;
@@ -347,9 +403,12 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
     Ok(RunSummary {
         started_at,
         millis: millis(started),
-        hits: rules.iter().map(|r| r.hits).sum(),
-        new: rules.iter().map(|r| r.new + r.reopened).sum(),
-        resolved: rules.iter().map(|r| r.resolved).sum(),
+        hits: rules.iter().map(|r| r.hits).sum::<u64>()
+            + models.iter().map(|m| m.hits).sum::<u64>(),
+        new: rules.iter().map(|r| r.new + r.reopened).sum::<u64>()
+            + models.iter().map(|m| m.new + m.reopened).sum::<u64>(),
+        resolved: rules.iter().map(|r| r.resolved).sum::<u64>()
+            + models.iter().map(|m| m.resolved).sum::<u64>(),
         ran: count(|s| matches!(s, RuleStatus::Ran)),
         not_run: count(|s| matches!(s, RuleStatus::NotRun { .. })),
         disabled: count(|s| matches!(s, RuleStatus::Disabled { .. })),
@@ -357,7 +416,34 @@ pub async fn run_rules(ws: &Workspace, opts: &RunOptions) -> Result<RunSummary, 
         problems: pack.problems.clone(),
         recorded: events.len() as u64,
         rules,
+        models,
     })
+}
+
+/// Keeps one source's findings in the desk (a rule's or a model's: only findings of that
+/// kind and id are compared, opened or resolved) and adds the ledger events of what changed
+/// to `events`: a `finding` for every finding that opened or changed, a `finding_resolved`
+/// for every one the data no longer supports.
+pub(crate) async fn sync_source(
+    ws: &Workspace,
+    kind: SourceKind,
+    (id, version): (&str, &str),
+    found: &[NewFinding],
+    at: DateTime<Utc>,
+    events: &mut Vec<LedgerEvent>,
+) -> Result<qinglian_store::SyncCounts, AppError> {
+    let before = open_digests(ws, id).await?;
+    let counts = ws.store.sync_findings(kind, id, found, at).await?;
+    events.extend(changed_findings(ws, id, &before).await?);
+    for closed in &counts.closed {
+        events.push(LedgerEvent::FindingResolved(FindingResolvedEvent {
+            finding: closed.to_string(),
+            rule: id.to_owned(),
+            rule_version: version.to_owned(),
+            resolved_at: at,
+        }));
+    }
+    Ok(counts)
 }
 
 /// The open findings of a source: id → SHA-256 as stored.
@@ -514,6 +600,7 @@ mod tests {
             &ws,
             &RunOptions {
                 rule: Some("fun-009".into()),
+                ..RunOptions::default()
             },
         )
         .await
@@ -664,6 +751,7 @@ mod tests {
             &ws,
             &RunOptions {
                 rule: Some("NOPE-001".into()),
+                ..RunOptions::default()
             },
         )
         .await

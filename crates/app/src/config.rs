@@ -16,6 +16,8 @@ pub struct Config {
     /// The three-level warning workflow: levels, deadlines, routing, notification channels.
     pub warnings: qinglian_workflow::WorkflowConfig,
     pub rules: RulesConfig,
+    #[serde(skip_serializing_if = "ModelsConfig::is_empty")]
+    pub models: ModelsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -50,6 +52,40 @@ pub struct RulesConfig {
     /// Rule id → the reason it is switched off (shown in every run summary).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub disabled: BTreeMap<String, String>,
+}
+
+/// The model base's workspace settings.
+///
+/// ```toml
+/// [models]
+/// scorer_model = "models/bids.json"   # from `qinglian bids train`; the scorer runs only with one
+///
+/// [models.disabled]
+/// "MOD-IFOREST" = "reviewed; too many one-off payments"
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelsConfig {
+    /// A trained bid model (relative to the workspace) for MOD-SCORER.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scorer_model: Option<String>,
+    /// Model id → the reason it is switched off.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub disabled: BTreeMap<String, String>,
+}
+
+impl ModelsConfig {
+    fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+
+    /// Why the model is switched off, if it is.
+    pub fn disabled_reason(&self, id: &str) -> Option<String> {
+        self.disabled
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(id))
+            .map(|(_, v)| v.clone())
+    }
 }
 
 /// `FUN_001` (as environment variable names must write it) → `FUN-001`.

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use qinglian_core::{Category, SourceKind};
-use qinglian_store::{FindingFilter, FindingStatus, FindingStore};
+use qinglian_store::{FindingFilter, FindingRecord, FindingStatus, FindingStore};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{lake_files, rule_pack};
@@ -97,11 +97,18 @@ pub struct KindScore {
     pub kind: String,
     /// Rules that claim it (none: left to the model base).
     pub rules: Vec<String>,
+    /// Models that claim it.
+    pub models: Vec<String>,
     pub instances: u64,
     /// Matched by a rule that claims the kind.
     pub detected: u64,
+    /// Matched by a model that claims the kind.
+    pub detected_by_models: u64,
     /// Matched by any rule's finding.
     pub detected_any: u64,
+    /// Matched by any model's finding (whether or not the model claims the kind); when
+    /// scoring one kind of source, by any finding of that kind.
+    pub detected_any_model: u64,
     pub lookalikes: u64,
     /// Look-alikes some finding of a claiming rule matched (false alarms).
     pub lookalikes_hit: u64,
@@ -120,6 +127,15 @@ pub struct Evaluation {
     pub instances_all: u64,
     pub detected_all: u64,
     pub rules: Vec<RuleScore>,
+    /// The model base: findings, true positives, and the injected instances of the kinds
+    /// the models claim with how many a claiming model matched.
+    pub model_findings: u64,
+    pub model_true_positives: u64,
+    pub model_instances_claimed: u64,
+    pub model_detected_claimed: u64,
+    /// Instances any model finding matched, claimed or not.
+    pub detected_any_model: u64,
+    pub models: Vec<RuleScore>,
     pub kinds: Vec<KindScore>,
 }
 
@@ -188,16 +204,77 @@ impl Evaluation {
                 pct(r.recall())
             );
         }
+        let _ = writeln!(
+            out,
+            "\n**Model base** (`MOD-*`, the detectors of crates/detect run over the lake):\n"
+        );
+        let _ = writeln!(
+            out,
+            "| | findings | true positives | precision | injected instances | detected | recall |"
+        );
+        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(
+            out,
+            "| kinds the models claim | {} | {} | **{}** | {} | {} | **{}** |",
+            self.model_findings,
+            self.model_true_positives,
+            pct(ratio(self.model_true_positives, self.model_findings)),
+            self.model_instances_claimed,
+            self.model_detected_claimed,
+            pct(ratio(
+                self.model_detected_claimed,
+                self.model_instances_claimed
+            ))
+        );
+        let _ = writeln!(
+            out,
+            "| every injected kind, any model finding | | | | {} | {} | {} |",
+            self.instances_all,
+            self.detected_any_model,
+            pct(ratio(self.detected_any_model, self.instances_all))
+        );
+        let _ = writeln!(
+            out,
+            "\n| model | name | findings | TP | FP (of which look-alikes) | precision | instances | detected | recall | kinds claimed |"
+        );
+        let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        for r in &self.models {
+            let kinds = if r.kinds.is_empty() {
+                "none (no injected instances of its own)".to_owned()
+            } else {
+                r.kinds.join(", ")
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} | {} |",
+                r.id,
+                r.name_en,
+                r.findings,
+                r.true_positives,
+                r.false_positives,
+                r.lookalike_hits,
+                pct(r.precision()),
+                r.instances,
+                r.detected,
+                pct(r.recall()),
+                kinds
+            );
+        }
         let unclaimed: Vec<String> = self
             .kinds
             .iter()
             .filter(|k| k.rules.is_empty())
-            .map(|k| format!("`{}` ({}/{})", k.kind, k.detected_any, k.instances))
+            .map(|k| {
+                format!(
+                    "`{}` ({}/{}, models {}/{})",
+                    k.kind, k.detected_any, k.instances, k.detected_any_model, k.instances
+                )
+            })
             .collect();
         if !unclaimed.is_empty() {
             let _ = writeln!(
                 out,
-                "\nKinds no rule claims (left to the model base; matched by any finding / injected): {}.",
+                "\nKinds no rule claims (matched by any rule finding / injected, and by any model finding): {}.",
                 unclaimed.join(", ")
             );
         }
@@ -205,19 +282,16 @@ impl Evaluation {
     }
 }
 
-/// Scores the open rule findings of `ws` against the ground truth in `truth`.
+/// Scores the open findings of `ws` (rules and models apart) against the ground truth in `truth`.
 pub async fn evaluate(ws: &Workspace, truth: &[TruthInstance]) -> Result<Evaluation, AppError> {
     let pack = rule_pack(Some(ws))?;
-    let findings: Vec<_> = ws
+    let findings: Vec<FindingRecord> = ws
         .store
         .list_findings(&FindingFilter {
             status: Some(FindingStatus::Open),
             ..FindingFilter::default()
         })
-        .await?
-        .into_iter()
-        .filter(|f| f.finding.source.kind == SourceKind::Rule)
-        .collect();
+        .await?;
 
     // (dataset, key) → instances citing that row.
     let mut by_row: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
@@ -244,118 +318,196 @@ pub async fn evaluate(ws: &Workspace, truth: &[TruthInstance]) -> Result<Evaluat
         }
     }
 
-    let claims: BTreeMap<&str, &[String]> = pack
+    let rule_sources: Vec<Source<'_>> = pack
         .rules
         .iter()
-        .map(|r| (r.meta.id.as_str(), r.meta.demo_kinds.as_slice()))
-        .collect();
-    let mut scores: BTreeMap<&str, RuleScore> = pack
-        .rules
-        .iter()
-        .map(|r| {
-            (
-                r.meta.id.as_str(),
-                RuleScore {
-                    id: r.meta.id.clone(),
-                    name_en: r.meta.name_en.clone(),
-                    category: r.category,
-                    kinds: r.meta.demo_kinds.clone(),
-                    findings: 0,
-                    true_positives: 0,
-                    false_positives: 0,
-                    lookalike_hits: 0,
-                    instances: 0,
-                    detected: 0,
-                },
-            )
+        .map(|r| Source {
+            id: &r.meta.id,
+            name_en: &r.meta.name_en,
+            category: r.category,
+            kinds: &r.meta.demo_kinds,
         })
         .collect();
-    // Instance → rules whose findings match it.
-    let mut matched_by: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); truth.len()];
-    for f in &findings {
-        let rule = f.finding.source.id.as_str();
-        let claimed = claims.get(rule).copied().unwrap_or_default();
-        let mut hits: BTreeSet<usize> = BTreeSet::new();
-        for e in &f.finding.evidence {
-            let key = keys
-                .get(&e.dataset)
-                .and_then(|k| k.get(&(e.batch.clone(), e.row)));
-            if let Some(key) = key
-                && let Some(ts) = by_row.get(&(e.dataset.as_str(), key.as_str()))
-            {
-                hits.extend(ts);
-            }
-        }
-        for (i, t) in truth.iter().enumerate() {
-            if t.subject.id == f.finding.subject.id && claimed.contains(&t.kind) {
-                hits.insert(i);
-            }
-        }
-        let Some(score) = scores.get_mut(rule) else {
-            continue; // a rule since removed from the pack
-        };
-        score.findings += 1;
-        if hits.iter().any(|&i| !truth[i].lookalike) {
-            score.true_positives += 1;
-        } else {
-            score.false_positives += 1;
-            if !hits.is_empty() {
-                score.lookalike_hits += 1;
-            }
-        }
-        for i in hits {
-            matched_by[i].insert(rule);
-        }
-    }
-
-    let mut kinds: BTreeMap<&str, KindScore> = BTreeMap::new();
-    for (i, t) in truth.iter().enumerate() {
-        let claiming: Vec<String> = claims
-            .iter()
-            .filter(|(_, ks)| ks.contains(&t.kind))
-            .map(|(id, _)| (*id).to_owned())
-            .collect();
-        let by_claiming = matched_by[i]
-            .iter()
-            .any(|r| claiming.iter().any(|c| c == r));
-        let k = kinds.entry(t.kind.as_str()).or_insert_with(|| KindScore {
-            kind: t.kind.clone(),
-            rules: claiming.clone(),
-            instances: 0,
-            detected: 0,
-            detected_any: 0,
-            lookalikes: 0,
-            lookalikes_hit: 0,
-        });
-        if t.lookalike {
-            k.lookalikes += 1;
-            k.lookalikes_hit += u64::from(by_claiming);
-            continue;
-        }
-        k.instances += 1;
-        k.detected += u64::from(by_claiming);
-        k.detected_any += u64::from(!matched_by[i].is_empty());
-        for c in &claiming {
-            if let Some(s) = scores.get_mut(c.as_str()) {
-                s.instances += 1;
-                s.detected += u64::from(matched_by[i].contains(c.as_str()));
-            }
-        }
-    }
-    let kinds: Vec<KindScore> = kinds.into_values().collect();
-    let rules: Vec<RuleScore> = scores.into_values().collect();
+    let model_kinds: Vec<Vec<String>> = crate::models::MODELS
+        .iter()
+        .map(|m| m.demo_kinds.iter().map(|k| (*k).to_owned()).collect())
+        .collect();
+    let model_sources: Vec<Source<'_>> = crate::models::MODELS
+        .iter()
+        .zip(&model_kinds)
+        .map(|(m, kinds)| Source {
+            id: m.id,
+            name_en: m.name_en,
+            category: m.category,
+            kinds,
+        })
+        .collect();
+    let ctx = Matching {
+        truth,
+        by_row: &by_row,
+        keys: &keys,
+    };
+    let (rules_scored, rule_kinds) = ctx.score(&rule_sources, &findings, SourceKind::Rule);
+    let (models_scored, model_kinds) = ctx.score(&model_sources, &findings, SourceKind::Model);
+    let kinds: Vec<KindScore> = rule_kinds
+        .into_iter()
+        .zip(model_kinds)
+        .map(|(mut r, m)| {
+            r.models = m.rules;
+            r.detected_by_models = m.detected;
+            r.detected_any_model = m.detected_any_model;
+            r
+        })
+        .collect();
     let claimed: Vec<&KindScore> = kinds.iter().filter(|k| !k.rules.is_empty()).collect();
+    let model_claimed: Vec<&KindScore> = kinds.iter().filter(|k| !k.models.is_empty()).collect();
     Ok(Evaluation {
-        findings: rules.iter().map(|r| r.findings).sum(),
-        true_positives: rules.iter().map(|r| r.true_positives).sum(),
-        false_positives: rules.iter().map(|r| r.false_positives).sum(),
+        findings: rules_scored.iter().map(|r| r.findings).sum(),
+        true_positives: rules_scored.iter().map(|r| r.true_positives).sum(),
+        false_positives: rules_scored.iter().map(|r| r.false_positives).sum(),
         instances_claimed: claimed.iter().map(|k| k.instances).sum(),
         detected_claimed: claimed.iter().map(|k| k.detected).sum(),
         instances_all: kinds.iter().map(|k| k.instances).sum(),
         detected_all: kinds.iter().map(|k| k.detected_any).sum(),
-        rules,
+        rules: rules_scored,
+        model_findings: models_scored.iter().map(|r| r.findings).sum(),
+        model_true_positives: models_scored.iter().map(|r| r.true_positives).sum(),
+        model_instances_claimed: model_claimed.iter().map(|k| k.instances).sum(),
+        model_detected_claimed: model_claimed.iter().map(|k| k.detected_by_models).sum(),
+        detected_any_model: kinds.iter().map(|k| k.detected_any_model).sum(),
+        models: models_scored,
         kinds,
     })
+}
+
+/// A rule or a model as the evaluation sees it.
+struct Source<'a> {
+    id: &'a str,
+    name_en: &'a str,
+    category: Category,
+    kinds: &'a [String],
+}
+
+/// The ground truth and the row keys findings are matched on.
+struct Matching<'a> {
+    truth: &'a [TruthInstance],
+    by_row: &'a HashMap<(&'a str, &'a str), Vec<usize>>,
+    keys: &'a HashMap<String, HashMap<(String, i64), String>>,
+}
+
+impl Matching<'_> {
+    /// Scores the open findings of `kind` against the truth: one score per source, one
+    /// per ground-truth kind (in kind order; `rules` naming the claiming sources).
+    fn score<'f>(
+        &self,
+        sources: &[Source<'_>],
+        findings: &'f [FindingRecord],
+        kind: SourceKind,
+    ) -> (Vec<RuleScore>, Vec<KindScore>) {
+        let truth = self.truth;
+        let claims: BTreeMap<&str, &[String]> = sources.iter().map(|s| (s.id, s.kinds)).collect();
+        let mut scores: BTreeMap<&str, RuleScore> = sources
+            .iter()
+            .map(|s| {
+                (
+                    s.id,
+                    RuleScore {
+                        id: s.id.to_owned(),
+                        name_en: s.name_en.to_owned(),
+                        category: s.category,
+                        kinds: s.kinds.to_vec(),
+                        findings: 0,
+                        true_positives: 0,
+                        false_positives: 0,
+                        lookalike_hits: 0,
+                        instances: 0,
+                        detected: 0,
+                    },
+                )
+            })
+            .collect();
+        // Instance → sources whose findings match it; and whether any finding of any
+        // source of this kind does.
+        let mut matched_by: Vec<BTreeSet<&'f str>> = vec![BTreeSet::new(); truth.len()];
+        for f in findings.iter().filter(|f| f.finding.source.kind == kind) {
+            let source = f.finding.source.id.as_str();
+            let claimed = claims.get(source).copied().unwrap_or_default();
+            let mut hits: BTreeSet<usize> = BTreeSet::new();
+            for e in &f.finding.evidence {
+                let key = self
+                    .keys
+                    .get(&e.dataset)
+                    .and_then(|k| k.get(&(e.batch.clone(), e.row)));
+                if let Some(key) = key
+                    && let Some(ts) = self.by_row.get(&(e.dataset.as_str(), key.as_str()))
+                {
+                    hits.extend(ts);
+                }
+            }
+            for (i, t) in truth.iter().enumerate() {
+                if t.subject.id == f.finding.subject.id && claimed.contains(&t.kind) {
+                    hits.insert(i);
+                }
+            }
+            let Some(score) = scores.get_mut(source) else {
+                continue; // a rule since removed from the pack
+            };
+            score.findings += 1;
+            if hits.iter().any(|&i| !truth[i].lookalike) {
+                score.true_positives += 1;
+            } else {
+                score.false_positives += 1;
+                if !hits.is_empty() {
+                    score.lookalike_hits += 1;
+                }
+            }
+            for i in hits {
+                matched_by[i].insert(source);
+            }
+        }
+        let mut kinds: BTreeMap<&str, KindScore> = BTreeMap::new();
+        for (i, t) in truth.iter().enumerate() {
+            let claiming: Vec<String> = claims
+                .iter()
+                .filter(|(_, ks)| ks.contains(&t.kind))
+                .map(|(id, _)| (*id).to_owned())
+                .collect();
+            let by_claiming = matched_by[i]
+                .iter()
+                .any(|r| claiming.iter().any(|c| c == r));
+            let k = kinds.entry(t.kind.as_str()).or_insert_with(|| KindScore {
+                kind: t.kind.clone(),
+                rules: claiming.clone(),
+                models: Vec::new(),
+                instances: 0,
+                detected: 0,
+                detected_by_models: 0,
+                detected_any: 0,
+                detected_any_model: 0,
+                lookalikes: 0,
+                lookalikes_hit: 0,
+            });
+            if t.lookalike {
+                k.lookalikes += 1;
+                k.lookalikes_hit += u64::from(by_claiming);
+                continue;
+            }
+            k.instances += 1;
+            k.detected += u64::from(by_claiming);
+            k.detected_any += u64::from(!matched_by[i].is_empty());
+            k.detected_any_model += u64::from(!matched_by[i].is_empty());
+            for c in &claiming {
+                if let Some(s) = scores.get_mut(c.as_str()) {
+                    s.instances += 1;
+                    s.detected += u64::from(matched_by[i].contains(c.as_str()));
+                }
+            }
+        }
+        (
+            scores.into_values().collect(),
+            kinds.into_values().collect(),
+        )
+    }
 }
 
 /// Replaces the text between `begin` and `end` marker lines of `doc` with `section`

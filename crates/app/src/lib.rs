@@ -25,6 +25,8 @@ pub mod bids {
 pub mod demo;
 pub mod eval;
 pub mod ledger;
+pub mod models;
+pub mod rule_settings;
 pub mod users;
 pub mod warnings;
 
@@ -32,7 +34,7 @@ pub use config::Config;
 pub use error::AppError;
 pub use evidence::{EvidenceReceipt, add_evidence};
 pub use evidence_rows::{EvidenceColumn, EvidenceTable, evidence_tables};
-pub use import::find_dataset;
 pub use import::{ImportOptions, ImportOutcome, import};
+pub use import::{batch, batches, dataset_names, find_dataset, quarantine_lines};
 pub use status::{Status, status};
 pub use workspace::{Workspace, init_workspace, write_private};

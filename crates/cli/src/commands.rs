@@ -99,6 +99,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         C::Warnings(a) => crate::warnings_cmd::run(cli, a).await,
         C::Run(a) => crate::rules_cmd::run(cli, a).await,
         C::Rules(a) => crate::rules_cmd::rules(cli, a).await,
+        C::Models(a) => crate::rules_cmd::models(cli, a),
         C::Findings(a) => crate::rules_cmd::findings(cli, a).await,
         C::Bids(a) => crate::bids_cmd::bids(cli, a).await,
         C::Eval(a) => crate::rules_cmd::eval(cli, a).await,
@@ -424,8 +425,14 @@ async fn demo_cmd(cli: &Cli, a: &DemoArgs) -> anyhow::Result<()> {
         .map(|(s, n)| format!("{} {n}", s.name_zh()))
         .collect();
     println!(
-        "  规则 rules: {} ran, {} hits ({}; 等级 levels: {}) in {} ms",
+        "  规则与模型 rules and models: {} rules and {} models ran, {} hits ({}; 等级 levels: {}) in {} ms",
         loaded.analysis.ran,
+        loaded
+            .analysis
+            .models
+            .iter()
+            .filter(|m| matches!(m.status, qinglian_app::analysis::RuleStatus::Ran))
+            .count(),
         loaded.analysis.hits,
         by_cat.join(", "),
         by_level.join(", "),

@@ -60,10 +60,12 @@ enum Command {
     Witness(ledger_cmd::WitnessArgs),
     /// Three-level warnings: list, show, assign, respond, verify, escalate, close, reopen, merge / 预警
     Warnings(warnings_cmd::WarningsArgs),
-    /// Run the rule base over the committed data and keep the findings / 运行规则
+    /// Run the rule base and the model base over the committed data and keep the findings / 运行规则与模型
     Run(rules_cmd::RunArgs),
     /// The rule base: list, show, test, lint, doc / 规则库
     Rules(rules_cmd::RulesArgs),
+    /// The model base: list the detectors the engine runs / 模型库
+    Models(rules_cmd::ModelsArgs),
     /// Findings kept in the workspace / 发现
     Findings(rules_cmd::FindingsArgs),
     /// Score the rule base against the demo's ground truth (recall, precision) / 规则评估

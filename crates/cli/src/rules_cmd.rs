@@ -21,6 +21,12 @@ pub struct RunArgs {
     /// Run only this rule (e.g. FUN-001)
     #[arg(long)]
     rule: Option<String>,
+    /// Run only this model (e.g. MOD-BENFORD; `qinglian models list`)
+    #[arg(long)]
+    model: Option<String>,
+    /// Run the rule base only, not the model base
+    #[arg(long, conflicts_with = "model")]
+    no_models: bool,
     /// Keep the findings only: raise no warnings from them (`warnings raise` does it later)
     #[arg(long)]
     no_raise: bool,
@@ -60,6 +66,18 @@ enum RulesCommand {
     /// Time every rule over the workspace's committed data; nothing is stored (JSON with
     /// --json includes each rule's SQL as it ran) / 规则耗时
     Bench,
+}
+
+#[derive(Args, Debug)]
+pub struct ModelsArgs {
+    #[command(subcommand)]
+    command: ModelsCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum ModelsCommand {
+    /// Every model the engine runs: id, version, name, data read / 模型列表
+    List,
 }
 
 #[derive(Args, Debug)]
@@ -104,11 +122,15 @@ fn user_error(file: &str, reason: String) -> anyhow::Error {
 
 pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
     let ws = open(cli).await?;
-    let summary = analysis::run_rules(
+    let quiet = cli.quiet;
+    let summary = analysis::run(
         &ws,
         &RunOptions {
             rule: a.rule.clone(),
+            model: a.model.clone(),
+            no_models: a.no_models,
         },
+        &mut |step| model_progress(quiet, &step),
     )
     .await;
     let raised = match (&summary, a.no_raise) {
@@ -158,6 +180,36 @@ pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
             println!("\n规则失败 {} failed: {error}", r.id);
         }
     }
+    if !s.models.is_empty() {
+        println!();
+        let rows: Vec<Vec<String>> = s
+            .models
+            .iter()
+            .map(|m| {
+                vec![
+                    m.id.clone(),
+                    status_text(&m.status, false),
+                    m.rows.to_string(),
+                    m.hits.to_string(),
+                    m.new.to_string(),
+                    m.resolved.to_string(),
+                    format!("{:.1}", m.millis as f64 / 1000.0),
+                    m.name_zh.clone(),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                "model", "status", "rows", "hits", "new", "resolved", "s", "名称",
+            ],
+            &rows,
+        );
+        for m in &s.models {
+            if let RuleStatus::Failed { error } = &m.status {
+                println!("\n模型失败 {} failed: {error}", m.id);
+            }
+        }
+    }
     for p in &s.problems {
         println!("\n无法加载 cannot load {}: {}", p.file, p.reason);
     }
@@ -187,6 +239,52 @@ pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
             workspace_dir(cli).display()
         );
     }
+    Ok(())
+}
+
+/// One line on stderr as each model starts and ends (a model over a large lake takes
+/// seconds to a minute).
+fn model_progress(quiet: bool, step: &qinglian_app::models::Step<'_>) {
+    use qinglian_app::models::Step;
+    if quiet {
+        return;
+    }
+    match step {
+        Step::Start(m) => eprintln!("模型 model {} {} …", m.id, m.name_zh),
+        Step::Done(r) => eprintln!(
+            "模型 model {} {}: {} rows, {} hits, {:.1} s",
+            r.id,
+            status_text(&r.status, false),
+            r.rows,
+            r.hits,
+            r.millis as f64 / 1000.0
+        ),
+    }
+}
+
+/// `qinglian models list`.
+pub fn models(cli: &Cli, a: &ModelsArgs) -> anyhow::Result<()> {
+    let ModelsCommand::List = a.command;
+    let all = &qinglian_app::models::MODELS;
+    if cli.json {
+        return json(all);
+    }
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|m| {
+            vec![
+                m.id.to_owned(),
+                m.version.to_owned(),
+                m.datasets.join(" | "),
+                m.name_en.to_owned(),
+                m.name_zh.to_owned(),
+            ]
+        })
+        .collect();
+    table(&["model", "version", "reads", "name", "名称"], &rows);
+    println!(
+        "\n参数与说明 parameters and method: docs/models/README.md; 停用 disable: [models.disabled] in qinglian.toml"
+    );
     Ok(())
 }
 
@@ -617,8 +715,9 @@ pub async fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<()> {
     if let Some(path) = doc {
         let old = std::fs::read_to_string(path).unwrap_or_default();
         let section = format!(
-            "`qinglian eval demo --scale {scale_v} --seed {seed}` ({} rules, {} ground-truth lines):\n\n{}",
+            "`qinglian eval demo --scale {scale_v} --seed {seed}` ({} rules, {} models, {} ground-truth lines):\n\n{}",
             e.rules.len(),
+            e.models.len(),
             e.kinds
                 .iter()
                 .map(|k| k.instances + k.lookalikes)
@@ -659,8 +758,45 @@ pub async fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<()> {
         ],
         &rows,
     );
+    let rows: Vec<Vec<String>> = e
+        .models
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.clone(),
+                r.findings.to_string(),
+                r.true_positives.to_string(),
+                format!("{} ({})", r.false_positives, r.lookalike_hits),
+                pct(r.precision()),
+                format!("{}/{}", r.detected, r.instances),
+                pct(r.recall()),
+            ]
+        })
+        .collect();
+    println!();
+    table(
+        &[
+            "model",
+            "findings",
+            "TP",
+            "FP (look-alike)",
+            "precision",
+            "detected",
+            "recall",
+        ],
+        &rows,
+    );
+    let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
     println!(
-        "\n总计 overall: {} findings, precision {}, recall {} ({}/{} injected instances of the kinds the rules claim); every kind: {} ({}/{}) — {} s",
+        "\n模型 models: {} findings, precision {}, recall {} ({}/{} injected instances of the kinds the models claim)",
+        e.model_findings,
+        pct(ratio(e.model_true_positives, e.model_findings)),
+        pct(ratio(e.model_detected_claimed, e.model_instances_claimed)),
+        e.model_detected_claimed,
+        e.model_instances_claimed,
+    );
+    println!(
+        "总计 overall: {} findings, precision {}, recall {} ({}/{} injected instances of the kinds the rules claim); every kind: {} ({}/{}) — {} s",
         e.findings,
         pct(e.precision()),
         pct(e.recall()),

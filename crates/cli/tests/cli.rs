@@ -132,7 +132,7 @@ fn demo_loads_every_dataset_and_reports_next_steps() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("qinglian --workspace"));
     assert!(
-        text.contains("规则 rules:") && text.contains("FUN "),
+        text.contains("规则与模型 rules and models:") && text.contains("FUN "),
         "findings by category: {text}"
     );
     // …but never a workspace that is not a demo.

@@ -34,6 +34,22 @@ impl Matrix {
         })
     }
 
+    /// From values already laid out row by row, `cols` per row: what a caller streaming a
+    /// large table builds without an intermediate vector per row.
+    pub fn from_row_major(data: Vec<f64>, cols: usize) -> Result<Self> {
+        if cols == 0 || !data.len().is_multiple_of(cols) {
+            return Err(DetectError::InvalidParam {
+                name: "data",
+                reason: format!("{} values do not make rows of {cols}", data.len()),
+            });
+        }
+        Ok(Self {
+            rows: data.len() / cols,
+            cols,
+            data,
+        })
+    }
+
     /// From columns of equal length (one slice per feature).
     pub fn from_columns(columns: &[&[f64]]) -> Result<Self> {
         let rows = columns.first().map_or(0, |c| c.len());
@@ -96,5 +112,11 @@ mod tests {
         assert_eq!(a.select_rows(&[2, 0]).row(0), &[5.0, 6.0]);
         assert!(Matrix::from_rows(&[vec![1.0], vec![]]).is_err());
         assert!(Matrix::from_columns(&[&[1.0], &[]]).is_err());
+        assert_eq!(
+            Matrix::from_row_major(vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2).unwrap(),
+            a
+        );
+        assert!(Matrix::from_row_major(vec![1.0, 2.0, 3.0], 2).is_err());
+        assert!(Matrix::from_row_major(vec![], 0).is_err());
     }
 }

@@ -34,8 +34,8 @@ pub struct Hit {
 
 /// A session over one workspace's lake (or a fixture's tables).
 pub struct Engine {
-    ctx: SessionContext,
-    present: BTreeSet<String>,
+    pub(crate) ctx: SessionContext,
+    pub(crate) present: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Engine {

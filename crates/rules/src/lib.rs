@@ -76,6 +76,7 @@ mod model;
 mod pack;
 mod result;
 mod schema;
+mod table;
 
 pub mod doc;
 pub mod fixtures;
@@ -92,3 +93,4 @@ pub use pack::{LoadProblem, RulePack};
 pub use params::{ParamType, ParamValue};
 pub use result::{describe, parse_evidence};
 pub use schema::lake_schema;
+pub use table::{Column, Table, TextColumn};

@@ -1,0 +1,335 @@
+//! The detectors over procurement: split purchases (contracts per buying unit; claims per
+//! claimant and merchant), bid screens per tender, bid fingerprint collisions, the
+//! co-bidding network per tender category, and the supervised bid scorer (with a trained
+//! model only).
+
+use std::collections::BTreeMap;
+
+use qinglian_core::{Category, EvidenceRow, Finding, Subject};
+use qinglian_detect::bids::{self, BidModel, Market, TenderBids};
+use qinglian_detect::{cobid, fingerprint, scorer, screens, split};
+use qinglian_rules::Table;
+
+use super::lake::{Lake, Origin, groups};
+use super::{Context, Output};
+use crate::AppError;
+
+fn detect(e: qinglian_detect::DetectError) -> AppError {
+    AppError::Internal(format!("model base: {e}"))
+}
+
+/// MOD-SPLIT: contracts per buying unit under the unit's tender threshold (the
+/// organisation's highest where a unit names none, else PRO-014's default), and claims per
+/// claimant and merchant on one day under the claim approval limit (EXP-008's `limit`).
+pub(super) async fn split(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let mut findings = Vec::new();
+    let mut rows = 0;
+    if lake.has("contracts") {
+        let t = lake
+            .table(&format!(
+                "SELECT c._batch, c._row, c.unit_id, c.supplier_company_id, \
+                 COALESCE(c.kind, '') AS kind, c.signed_on, CAST(c.amount * 100 AS BIGINT) AS fen, \
+                 CAST(COALESCE(u.tender_threshold, o.t) * 100 AS BIGINT) AS thr \
+                 FROM contracts c LEFT JOIN org_units u ON u.unit_id = c.unit_id \
+                 CROSS JOIN (SELECT COALESCE(max(tender_threshold), {}) AS t FROM org_units) o \
+                 WHERE c.signed_on IS NOT NULL AND c.amount IS NOT NULL",
+                ctx.params.split.threshold_fen as f64 / 100.0
+            ))
+            .await?;
+        rows += t.rows;
+        let origin = Origin::of("contracts", &t)?;
+        let thr = t.int("thr")?;
+        // One pass per distinct threshold over the units that have it.
+        let mut by_thr: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        for (i, thr) in thr.iter().enumerate() {
+            by_thr
+                .entry(thr.unwrap_or(ctx.params.split.threshold_fen))
+                .or_default()
+                .push(i);
+        }
+        for (threshold_fen, idx) in by_thr {
+            let p = split::Params {
+                threshold_fen,
+                ..ctx.params.split.clone()
+            };
+            findings.extend(split_findings(
+                &t,
+                &origin,
+                &idx,
+                ("unit_id", "supplier_company_id", "kind", "signed_on"),
+                Category::Pro,
+                "department",
+                &p,
+            )?);
+        }
+    }
+    if lake.has("expense_claims") {
+        let t = lake
+            .table(
+                "SELECT _batch, _row, person_id, COALESCE(merchant, '') AS merchant, kind, \
+                 expense_date, CAST(amount * 100 AS BIGINT) AS fen FROM expense_claims \
+                 WHERE expense_date IS NOT NULL AND amount IS NOT NULL",
+            )
+            .await?;
+        rows += t.rows;
+        let origin = Origin::of("expense_claims", &t)?;
+        let idx: Vec<usize> = (0..t.rows).collect();
+        findings.extend(split_findings(
+            &t,
+            &origin,
+            &idx,
+            ("person_id", "merchant", "kind", "expense_date"),
+            Category::Exp,
+            "person",
+            &ctx.params.split_claims,
+        )?);
+    }
+    Ok(Output {
+        rows: rows as u64,
+        findings,
+    })
+}
+
+/// Split groups among the rows `idx` of `t`, columns named (buyer, supplier, category,
+/// date); `fen` is the amount.
+fn split_findings(
+    t: &Table,
+    origin: &Origin,
+    idx: &[usize],
+    (buyer, supplier, category, date): (&str, &str, &str, &str),
+    cat: Category,
+    subject_kind: &str,
+    p: &split::Params,
+) -> Result<Vec<Finding>, AppError> {
+    let (b, s, c, d, fen) = (
+        t.text(buyer)?,
+        t.text(supplier)?,
+        t.text(category)?,
+        t.date(date)?,
+        t.int("fen")?,
+    );
+    let input: Vec<split::Purchase<'_>> = idx
+        .iter()
+        .map(|&i| split::Purchase {
+            buyer: b.str(i),
+            supplier: s.str(i),
+            category: c.str(i),
+            date: d[i].unwrap_or_default(),
+            amount_fen: fen[i].unwrap_or(0),
+        })
+        .collect();
+    let found = split::find(&input, &[], p);
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let evidence: Vec<EvidenceRow> = origin.evidence_of(idx);
+    split::findings(&found, &input, cat, subject_kind, &evidence, p).map_err(detect)
+}
+
+/// The bids with their tender's buyer, category and award, grouped by tender.
+struct Bids {
+    t: Table,
+    origin: Origin,
+    /// Row ranges of each tender (the query orders by tender).
+    tenders: Vec<std::ops::Range<usize>>,
+}
+
+async fn read_bids(lake: &Lake) -> Result<Bids, AppError> {
+    let t = lake
+        .table(
+            "SELECT b._batch, b._row, b.tender_id, b.company_id, \
+             CAST(b.amount * 100 AS BIGINT) AS fen, COALESCE(b.is_winner, false) AS won, \
+             b.ip, b.mac, b.file_hash, b.document_author, b.deposit_account, b.phone, \
+             t.unit_id, COALESCE(t.category, '') AS category, \
+             CAST(t.award_amount * 100 AS BIGINT) AS award \
+             FROM bids b LEFT JOIN tenders t ON t.tender_id = b.tender_id \
+             WHERE b.amount IS NOT NULL ORDER BY b.tender_id, b._batch, b._row",
+        )
+        .await?;
+    let origin = Origin::of("bids", &t)?;
+    let codes = &t.text("tender_id")?.codes;
+    let mut tenders = Vec::new();
+    let mut start = 0;
+    for i in 1..=codes.len() {
+        if i == codes.len() || codes[i] != codes[start] {
+            tenders.push(start..i);
+            start = i;
+        }
+    }
+    Ok(Bids { t, origin, tenders })
+}
+
+fn tender_subject(id: &str) -> Subject {
+    Subject {
+        kind: "tender".into(),
+        id: id.into(),
+        name: None,
+    }
+}
+
+/// MOD-BIDSCREEN: every tender's screens, scored against the other tenders of the lake.
+pub(super) async fn screens(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let b = read_bids(lake).await?;
+    let (tender, fen, award) = (b.t.text("tender_id")?, b.t.int("fen")?, b.t.int("award")?);
+    let amounts: Vec<f64> = fen.iter().map(|f| f.unwrap_or(0) as f64 / 100.0).collect();
+    let evidence = b.origin.evidence_of(&(0..b.t.rows).collect::<Vec<_>>());
+    let input: Vec<screens::Tender<'_>> = b
+        .tenders
+        .iter()
+        .map(|r| screens::Tender {
+            subject: tender_subject(tender.str(r.start)),
+            bids: &amounts[r.clone()],
+            evidence: &evidence[r.clone()],
+            amount_fen: award[r.start],
+        })
+        .collect();
+    let findings = screens::findings(&input, &ctx.params.screens).map_err(detect)?;
+    Ok(Output {
+        rows: b.t.rows as u64,
+        findings,
+    })
+}
+
+/// MOD-FINGERPRINT: traces shared between competing bids.
+pub(super) async fn fingerprint(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let b = read_bids(lake).await?;
+    let t = &b.t;
+    let col = |n: &str| t.text(n);
+    let (tender, bidder, ip, mac, hash, author, account, phone) = (
+        col("tender_id")?,
+        col("company_id")?,
+        col("ip")?,
+        col("mac")?,
+        col("file_hash")?,
+        col("document_author")?,
+        col("deposit_account")?,
+        col("phone")?,
+    );
+    let input: Vec<fingerprint::BidTraces<'_>> = (0..t.rows)
+        .map(|i| fingerprint::BidTraces {
+            tender: tender.str(i),
+            bidder: bidder.str(i),
+            ip: ip.get(i),
+            mac: mac.get(i),
+            file_hash: hash.get(i),
+            author: author.get(i),
+            deposit_account: account.get(i),
+            phone: phone.get(i),
+            text: None,
+        })
+        .collect();
+    let p = &ctx.params.fingerprint;
+    let found = fingerprint::find(&input, p);
+    let evidence = b.origin.evidence_of(&(0..t.rows).collect::<Vec<_>>());
+    let findings = fingerprint::findings(&found, &input, &evidence, p).map_err(detect)?;
+    Ok(Output {
+        rows: t.rows as u64,
+        findings,
+    })
+}
+
+/// MOD-COBID: the co-bidding network of each tender category (firms in one line meet by
+/// nature; chance is judged among them).
+pub(super) async fn cobid(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let b = read_bids(lake).await?;
+    let t = &b.t;
+    let (tender, bidder, buyer, won, category) = (
+        t.text("tender_id")?,
+        t.text("company_id")?,
+        t.text("unit_id")?,
+        t.bool("won")?,
+        t.text("category")?,
+    );
+    let mut findings = Vec::new();
+    for (_, idx) in groups(category) {
+        let input: Vec<cobid::Bid<'_>> = idx
+            .iter()
+            .map(|&i| cobid::Bid {
+                tender: tender.str(i),
+                bidder: bidder.str(i),
+                buyer: buyer.get(i),
+                won: won[i].unwrap_or(false),
+            })
+            .collect();
+        let report = cobid::analyse(&input, &ctx.params.cobid);
+        if report.groups.is_empty()
+            && report.cover_bidders.is_empty()
+            && report.loyal_winners.is_empty()
+        {
+            continue;
+        }
+        let evidence = b.origin.evidence_of(&idx);
+        findings.extend(
+            cobid::findings(&report, &input, &evidence, &ctx.params.cobid).map_err(detect)?,
+        );
+    }
+    Ok(Output {
+        rows: t.rows as u64,
+        findings,
+    })
+}
+
+/// MOD-SCORER: the tenders scored by a trained bid model (`[models] scorer_model`, from
+/// `qinglian bids train`); `None` (not run) without one.
+pub(super) async fn scorer(lake: &mut Lake, ctx: &Context) -> Result<Option<Output>, AppError> {
+    let Some(path) = &ctx.scorer_model else {
+        return Ok(None);
+    };
+    let model = BidModel::load(path).map_err(|e| AppError::Config {
+        path: "qinglian.toml [models] scorer_model".into(),
+        reason: e.to_string(),
+    })?;
+    let b = read_bids(lake).await?;
+    let (tender, fen, won) = (b.t.text("tender_id")?, b.t.int("fen")?, b.t.bool("won")?);
+    let market = Market {
+        name: "lake".into(),
+        tenders: b
+            .tenders
+            .iter()
+            .map(|r| TenderBids {
+                id: tender.str(r.start).to_owned(),
+                bids: r
+                    .clone()
+                    .map(|i| fen[i].unwrap_or(0) as f64 / 100.0)
+                    .collect(),
+                winners: r.clone().map(|i| won[i].unwrap_or(false)).collect(),
+                label: None,
+                lines: Vec::new(),
+            })
+            .collect(),
+        has_winner: true,
+        has_label: false,
+    };
+    let (x, names) = bids::features::market_matrix(&market, model.features, model.use_winner);
+    if names != model.scorer.feature_names {
+        return Err(AppError::Config {
+            path: "qinglian.toml [models] scorer_model".into(),
+            reason: "the model's features differ from this version's; retrain it with `qinglian bids train`".into(),
+        });
+    }
+    let predictions = model.scorer.predict_all(&x);
+    let subjects: Vec<Subject> = market
+        .tenders
+        .iter()
+        .map(|t| tender_subject(&t.id))
+        .collect();
+    let evidence: Vec<Vec<EvidenceRow>> = b
+        .tenders
+        .iter()
+        .map(|r| b.origin.evidence_of(&r.clone().collect::<Vec<_>>()))
+        .collect();
+    let findings = scorer::findings(
+        &model.scorer,
+        &predictions,
+        &x,
+        &subjects,
+        Category::Pro,
+        &evidence,
+        &ctx.params.scorer,
+    )
+    .map_err(detect)?;
+    Ok(Some(Output {
+        rows: b.t.rows as u64,
+        findings,
+    }))
+}

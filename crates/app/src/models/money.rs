@@ -1,0 +1,387 @@
+//! The detectors over money moving: Benford per payee, duplicate payments and claims,
+//! threshold avoidance per unit, the isolation forest over payments, and temporal
+//! anomalies (payments off hours and monthly surges per unit; vehicle trips off hours).
+
+use chrono::{Datelike, Timelike};
+use qinglian_core::{Category, EvidenceRow, Finding, Subject};
+use qinglian_detect::matrix::Matrix;
+use qinglian_detect::{Scope, benford, duplicates, iforest, temporal, threshold};
+
+use super::lake::{Lake, Origin, Subset, groups};
+use super::{Context, Output};
+use crate::AppError;
+
+fn detect(e: qinglian_detect::DetectError) -> AppError {
+    AppError::Internal(format!("model base: {e}"))
+}
+
+fn subject(kind: &str, id: &str) -> Subject {
+    Subject {
+        kind: kind.into(),
+        id: id.into(),
+        name: None,
+    }
+}
+
+/// MOD-BENFORD per payee.
+pub(super) async fn benford(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let p = &ctx.params.benford;
+    let pay = lake.payments().await?;
+    let mut findings = Vec::new();
+    for (code, rows) in groups(&pay.payee) {
+        if rows.len() < p.min_sample {
+            continue;
+        }
+        let amounts: Vec<i64> = rows.iter().map(|&i| pay.fen[i]).collect();
+        let report = benford::analyse(&amounts, p);
+        if report.is_silent() {
+            continue;
+        }
+        let scope = Scope {
+            subject: subject("payee", &pay.payee.values[code as usize]),
+            category: Category::Fun,
+            department: None,
+        };
+        let evidence = pay.origin.evidence_of(&rows);
+        findings
+            .extend(benford::findings(&report, &amounts, &scope, &evidence, p).map_err(detect)?);
+    }
+    Ok(Output {
+        rows: pay.len() as u64,
+        findings,
+    })
+}
+
+/// MOD-DUPLICATE over payments (per payee) and expense claims (per claimant).
+pub(super) async fn duplicates(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let p = &ctx.params.duplicates;
+    let mut findings = Vec::new();
+    let mut rows = 0;
+    if lake.has("payments") {
+        let pay = lake.payments().await?;
+        let input: Vec<duplicates::Payment<'_>> = (0..pay.len())
+            .map(|i| duplicates::Payment {
+                payee: pay.payee.str(i),
+                amount_fen: pay.fen[i],
+                date: pay.paid_on[i],
+                invoice: pay.invoice.get(i),
+            })
+            .collect();
+        rows += input.len();
+        findings.extend(duplicate_findings(
+            &input,
+            &pay.origin,
+            Category::Fun,
+            "payee",
+            p,
+        )?);
+    }
+    if lake.has("expense_claims") {
+        let t = lake
+            .table(
+                "SELECT _batch, _row, person_id, expense_date, CAST(amount * 100 AS BIGINT) AS fen, \
+                 invoice_no FROM expense_claims WHERE expense_date IS NOT NULL AND amount IS NOT NULL",
+            )
+            .await?;
+        let (who, day, fen, inv) = (
+            t.text("person_id")?,
+            t.date("expense_date")?,
+            t.int("fen")?,
+            t.text("invoice_no")?,
+        );
+        let input: Vec<duplicates::Payment<'_>> = (0..t.rows)
+            .map(|i| duplicates::Payment {
+                payee: who.str(i),
+                amount_fen: fen[i].unwrap_or(0),
+                date: day[i].unwrap_or_default(),
+                invoice: inv.get(i),
+            })
+            .collect();
+        rows += input.len();
+        let origin = Origin::of("expense_claims", &t)?;
+        findings.extend(duplicate_findings(
+            &input,
+            &origin,
+            Category::Exp,
+            "person",
+            p,
+        )?);
+    }
+    Ok(Output {
+        rows: rows as u64,
+        findings,
+    })
+}
+
+fn duplicate_findings(
+    input: &[duplicates::Payment<'_>],
+    origin: &Origin,
+    category: Category,
+    subject_kind: &str,
+    p: &duplicates::Params,
+) -> Result<Vec<Finding>, AppError> {
+    let pairs = duplicates::find(input, p);
+    let sub = Subset::new(pairs.iter().flat_map(|d| [d.first, d.second]));
+    let pairs: Vec<duplicates::DuplicatePair> = pairs
+        .into_iter()
+        .map(|d| duplicates::DuplicatePair {
+            first: sub.at(d.first),
+            second: sub.at(d.second),
+            ..d
+        })
+        .collect();
+    let evidence = origin.evidence_of(&sub.idx);
+    duplicates::findings(
+        &pairs,
+        &sub.pick(input),
+        category,
+        subject_kind,
+        &evidence,
+        p,
+    )
+    .map_err(detect)
+}
+
+/// The organisation's thresholds (fen): tender and large-fund thresholds of its units.
+async fn org_thresholds(lake: &Lake) -> Result<Vec<i64>, AppError> {
+    if !lake.has("org_units") {
+        return Ok(Vec::new());
+    }
+    let t = lake
+        .table(
+            "SELECT DISTINCT CAST(x * 100 AS BIGINT) AS fen FROM ( \
+             SELECT tender_threshold AS x FROM org_units UNION ALL \
+             SELECT large_fund_threshold FROM org_units) WHERE x > 0 ORDER BY fen",
+        )
+        .await?;
+    Ok(t.int("fen")?.iter().flatten().copied().collect())
+}
+
+/// MOD-THRESHOLD: payments per unit and contracts per buying unit, against the
+/// organisation's own thresholds.
+pub(super) async fn threshold(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let mut p = ctx.params.threshold.clone();
+    let own = org_thresholds(lake).await?;
+    if !own.is_empty() {
+        p.thresholds_fen = own;
+    }
+    let mut findings = Vec::new();
+    let mut rows = 0;
+    // Evidence is built only for a unit with a flagged threshold: most units have none.
+    let per_unit = |unit: &str,
+                    amounts: &[i64],
+                    origin: &Origin,
+                    idx: &[usize],
+                    category: Category|
+     -> Result<Vec<Finding>, AppError> {
+        let results = threshold::analyse(amounts, &p).map_err(detect)?;
+        if !results.iter().any(|r| r.flagged) {
+            return Ok(Vec::new());
+        }
+        let scope = Scope {
+            subject: subject("department", unit),
+            category,
+            department: Some(unit.to_owned()),
+        };
+        threshold::findings(&results, amounts, &scope, &origin.evidence_of(idx), &p).map_err(detect)
+    };
+    if lake.has("payments") {
+        let pay = lake.payments().await?;
+        rows += pay.len();
+        for (code, idx) in groups(&pay.unit) {
+            let amounts: Vec<i64> = idx.iter().map(|&i| pay.fen[i]).collect();
+            findings.extend(per_unit(
+                &pay.unit.values[code as usize],
+                &amounts,
+                &pay.origin,
+                &idx,
+                Category::Fun,
+            )?);
+        }
+    }
+    if lake.has("contracts") {
+        let t = lake
+            .table(
+                "SELECT _batch, _row, unit_id, CAST(amount * 100 AS BIGINT) AS fen \
+                 FROM contracts WHERE amount IS NOT NULL",
+            )
+            .await?;
+        rows += t.rows;
+        let (unit, fen) = (t.text("unit_id")?, t.int("fen")?);
+        let origin = Origin::of("contracts", &t)?;
+        for (code, idx) in groups(unit) {
+            let amounts: Vec<i64> = idx.iter().map(|&i| fen[i].unwrap_or(0)).collect();
+            findings.extend(per_unit(
+                &unit.values[code as usize],
+                &amounts,
+                &origin,
+                &idx,
+                Category::Pro,
+            )?);
+        }
+    }
+    Ok(Output {
+        rows: rows as u64,
+        findings,
+    })
+}
+
+/// Feature names of the isolation forest over payments.
+const IFOREST_FEATURES: [&str; 5] = [
+    "ln_amount",
+    "approval_hour",
+    "weekday",
+    "ln_payee_payments",
+    "payee_share_of_unit",
+];
+
+/// MOD-IFOREST over payments: amount, approval hour, weekday, how often the payee is paid
+/// and how much of its unit's payments go to it.
+pub(super) async fn iforest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let p = &ctx.params.iforest;
+    let pay = lake.payments().await?;
+    let n = pay.len();
+    let mut payee_count = vec![0u32; pay.payee.values.len()];
+    for &c in &pay.payee.codes {
+        if let Some(x) = payee_count.get_mut(c as usize) {
+            *x += 1;
+        }
+    }
+    let mut unit_count = vec![0u32; pay.unit.values.len()];
+    for &c in &pay.unit.codes {
+        if let Some(x) = unit_count.get_mut(c as usize) {
+            *x += 1;
+        }
+    }
+    let count = |v: &[u32], c: u32| v.get(c as usize).copied().unwrap_or(0).max(1);
+    let mut rows = Vec::with_capacity(n * IFOREST_FEATURES.len());
+    for i in 0..n {
+        let payee = count(&payee_count, pay.payee.codes[i]);
+        let unit = count(&unit_count, pay.unit.codes[i]);
+        rows.push((pay.fen[i].max(1) as f64).ln());
+        rows.push(pay.time[i].map_or(12.0, |t| f64::from(t.hour())));
+        rows.push(f64::from(pay.paid_on[i].weekday().num_days_from_monday()));
+        rows.push(f64::from(payee).ln());
+        rows.push(f64::from(payee) / f64::from(unit));
+    }
+    let m = Matrix::from_row_major(rows, IFOREST_FEATURES.len()).map_err(detect)?;
+    let forest = iforest::IsolationForest::fit(&m, p).map_err(detect)?;
+    let scores = forest.anomaly_scores(&m, ctx.threads);
+    let mut top: Vec<usize> = (0..n).filter(|&i| scores[i] >= p.score_threshold).collect();
+    top.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    top.truncate(p.max_findings);
+    let sub = Subset::new(top);
+    let subjects: Vec<Subject> = sub
+        .idx
+        .iter()
+        .map(|&i| subject("payee", pay.payee.str(i)))
+        .collect();
+    let findings = iforest::findings(
+        &forest,
+        &sub.pick(&scores),
+        &m.select_rows(&sub.idx),
+        &IFOREST_FEATURES,
+        &subjects,
+        Category::Fun,
+        &pay.origin.evidence_of(&sub.idx),
+        p,
+    )
+    .map_err(detect)?;
+    Ok(Output {
+        rows: n as u64,
+        findings,
+    })
+}
+
+/// MOD-TEMPORAL: payments off hours and monthly surges per unit; vehicle trips off hours
+/// (approved trips are left out: a duty trip on a holiday is approved in advance).
+pub(super) async fn temporal(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let p = &ctx.params.temporal;
+    let mut findings = Vec::new();
+    let mut rows = 0;
+    if lake.has("payments") {
+        let pay = lake.payments().await?;
+        let events: Vec<temporal::Event<'_>> = (0..pay.len())
+            .map(|i| temporal::Event {
+                unit: pay.unit.str(i),
+                date: pay.paid_on[i],
+                time: pay.time[i],
+                amount_fen: pay.fen[i],
+            })
+            .collect();
+        rows += events.len();
+        let off = temporal::off_hours(&events, &ctx.calendar, p);
+        let surges = temporal::surges(&events, p);
+        let sub = Subset::new(
+            off.iter()
+                .map(|o| o.index)
+                .chain(surges.iter().flat_map(|s| s.rows.iter().copied())),
+        );
+        let off: Vec<temporal::OffHours> = off
+            .into_iter()
+            .map(|o| temporal::OffHours {
+                index: sub.at(o.index),
+                ..o
+            })
+            .collect();
+        let surges: Vec<temporal::Surge> = surges
+            .into_iter()
+            .map(|s| temporal::Surge {
+                rows: s.rows.iter().map(|&i| sub.at(i)).collect(),
+                ..s
+            })
+            .collect();
+        let subjects: Vec<Subject> = sub
+            .idx
+            .iter()
+            .map(|&i| subject("payee", pay.payee.str(i)))
+            .collect();
+        findings.extend(
+            temporal::findings(
+                &off,
+                &surges,
+                &sub.pick(&events),
+                &subjects,
+                Category::Fun,
+                &pay.origin.evidence_of(&sub.idx),
+                p,
+            )
+            .map_err(detect)?,
+        );
+    }
+    if lake.has("vehicle_trips") {
+        let t = lake
+            .table(
+                "SELECT _batch, _row, vehicle_id, start_at FROM vehicle_trips \
+                 WHERE start_at IS NOT NULL AND approved IS NOT TRUE",
+            )
+            .await?;
+        let (vehicle, start) = (t.text("vehicle_id")?, t.datetime("start_at")?);
+        let events: Vec<temporal::Event<'_>> = (0..t.rows)
+            .filter_map(|i| {
+                start[i].map(|s| temporal::Event {
+                    unit: vehicle.str(i),
+                    date: s.date(),
+                    time: Some(s.time()),
+                    amount_fen: 0,
+                })
+            })
+            .collect();
+        rows += events.len();
+        let origin = Origin::of("vehicle_trips", &t)?;
+        let off = temporal::off_hours(&events, &ctx.calendar, p);
+        let subjects: Vec<Subject> = events.iter().map(|e| subject("vehicle", e.unit)).collect();
+        let evidence: Vec<EvidenceRow> = (0..t.rows)
+            .filter(|&i| start[i].is_some())
+            .map(|i| origin.evidence(i))
+            .collect();
+        findings.extend(
+            temporal::findings(&off, &[], &events, &subjects, Category::Ast, &evidence, p)
+                .map_err(detect)?,
+        );
+    }
+    Ok(Output {
+        rows: rows as u64,
+        findings,
+    })
+}
