@@ -86,15 +86,26 @@ impl Normaliser {
             FieldType::Code => Ok(push_text(buf, qinglian_core::width::trim(&fold_width(raw)))),
             FieldType::Integer => parse_integer(raw).map(Cell::Int),
             FieldType::Number => parse_number(raw).map(Cell::Float),
-            FieldType::Amount => Money::parse(raw)
-                .map(|m| Cell::Fen(m.fen()))
-                .map_err(|e| CellError::from_core(&e)),
-            FieldType::Date => parse_date(raw)
-                .map(|d| Cell::Date(days(d)))
-                .map_err(|e| CellError::from_core(&e)),
-            FieldType::DateTime => parse_datetime(raw)
-                .map(|t| Cell::Millis(millis(t)))
-                .map_err(|e| CellError::from_core(&e)),
+            // The forms exports use most are read directly; anything else, and every
+            // refusal with its reason, comes from the general parsers.
+            FieldType::Amount => match plain_fen(raw) {
+                Some(fen) => Ok(Cell::Fen(fen)),
+                None => Money::parse(raw)
+                    .map(|m| Cell::Fen(m.fen()))
+                    .map_err(|e| CellError::from_core(&e)),
+            },
+            FieldType::Date => match iso_date(raw.as_bytes()) {
+                Some(d) => Ok(Cell::Date(days(d))),
+                None => parse_date(raw)
+                    .map(|d| Cell::Date(days(d)))
+                    .map_err(|e| CellError::from_core(&e)),
+            },
+            FieldType::DateTime => match iso_datetime(raw.as_bytes()) {
+                Some(t) => Ok(Cell::Millis(millis(t))),
+                None => parse_datetime(raw)
+                    .map(|t| Cell::Millis(millis(t)))
+                    .map_err(|e| CellError::from_core(&e)),
+            },
             FieldType::Bool => parse_bool(raw).map(Cell::Bool),
             FieldType::Enum(codes) => parse_enum(raw, codes).map(|c| push_text(buf, c)),
             FieldType::Uscc => Uscc::parse(raw)
@@ -183,6 +194,69 @@ fn push_text(buf: &mut String, s: &str) -> Cell {
     let start = buf.len();
     buf.push_str(s);
     Cell::Text(start, buf.len())
+}
+
+/// `2024-03-05`, the commonest date form, read without the general parser's folding and
+/// scanning. `None` for any other form and for an impossible date (the general parser then
+/// says why), so the result always equals `parse_date`'s.
+fn iso_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digits(&b[..4])?;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..])?;
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
+/// `2024-03-05 14:30:00`, read directly; otherwise as [`iso_date`].
+fn iso_datetime(b: &[u8]) -> Option<NaiveDateTime> {
+    if b.len() != 19 || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date = iso_date(&b[..10])?;
+    let (h, m, s) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..])?);
+    date.and_hms_opt(h, m, s)
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `12345.67`, `-12.5`, `300`: an optional minus, 1–15 digits, optionally a point and one
+/// or two digits, read as fen directly. `None` for every other form (grouping, units,
+/// parentheses, full-width, more decimals), which the general parser handles; where both
+/// apply they agree.
+fn plain_fen(raw: &str) -> Option<i64> {
+    let b = raw.as_bytes();
+    let (negative, b) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let (int, frac) = match b.iter().position(|&c| c == b'.') {
+        Some(i) => (&b[..i], &b[i + 1..]),
+        None => (b, &b[b.len()..]),
+    };
+    let dotted = int.len() < b.len();
+    if int.is_empty() || int.len() > 15 || frac.len() > 2 || (dotted && frac.is_empty()) {
+        return None;
+    }
+    let yuan = i64::from(digits(&int[..int.len().min(9)])?);
+    let yuan = match int.get(9..) {
+        Some(rest) if !rest.is_empty() => {
+            yuan * 10i64.pow(rest.len() as u32) + i64::from(digits(rest)?)
+        }
+        _ => yuan,
+    };
+    let fen = match frac.len() {
+        0 => 0,
+        1 => i64::from(digits(frac)?) * 10,
+        _ => i64::from(digits(frac)?),
+    };
+    let v = yuan * 100 + fen;
+    Some(if negative { -v } else { v })
 }
 
 fn days(d: NaiveDate) -> i32 {
@@ -476,6 +550,52 @@ mod tests {
             n.cell(field("meetings", "attendees"), "１２", &mut buf),
             Ok(Cell::Int(12))
         ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_paths_agree_with_the_general_parsers(
+            y in 0u32..10_000, m in 0u32..14, d in 0u32..33,
+            h in 0u32..26, mi in 0u32..62, sec in 0u32..62,
+            int in "-?[0-9]{1,17}", frac in "(\\.[0-9]{0,3})?",
+        ) {
+            let date = format!("{y:04}-{m:02}-{d:02}");
+            proptest::prop_assert_eq!(iso_date(date.as_bytes()), parse_date(&date).ok());
+            let time = format!("{date} {h:02}:{mi:02}:{sec:02}");
+            proptest::prop_assert_eq!(iso_datetime(time.as_bytes()), parse_datetime(&time).ok());
+            let amount = format!("{int}{frac}");
+            if let Some(fen) = plain_fen(&amount) {
+                proptest::prop_assert_eq!(Some(fen), Money::parse(&amount).ok().map(|m| m.fen()));
+            }
+        }
+    }
+
+    #[test]
+    fn fast_paths_take_the_common_forms_and_leave_the_rest() {
+        assert_eq!(plain_fen("20062.61"), Some(2_006_261));
+        assert_eq!(plain_fen("-12.5"), Some(-1250));
+        assert_eq!(plain_fen("300"), Some(30_000));
+        assert_eq!(
+            plain_fen("123456789012345.99"),
+            Some(12_345_678_901_234_599)
+        );
+        for other in [
+            "1,234.50", "12.", ".5", "1.234", "(12)", "12元", "１２", "-", "", "1e3",
+        ] {
+            assert_eq!(plain_fen(other), None, "{other}");
+        }
+        assert!(
+            iso_date(b"2024-02-30").is_none(),
+            "impossible dates go to the general parser"
+        );
+        assert!(iso_date(b"2024/03/05").is_none());
+        assert!(iso_datetime(b"2024-03-05T14:30:00").is_none());
+        // Through `cell`, a refused fast-path shape still gets the general parser's reason.
+        let mut buf = String::new();
+        let e = norm()
+            .cell(field("payments", "paid_on"), "2024-02-30", &mut buf)
+            .unwrap_err();
+        assert!(e.en.contains("30"), "{}", e.en);
     }
 
     #[test]
