@@ -11,6 +11,7 @@
 //! DIR/ledger/              the evidence ledger (see `crate::ledger`)
 //! DIR/ledger.key           the ledger's signer key (mode 0600); ledger.pub its public key
 //! DIR/evidence/<sha256>    registered evidence files
+//! DIR/uploads/, exports/  the console's files being imported, bundles being packed (transient)
 //! ```
 
 use std::fs;

@@ -1,11 +1,13 @@
 //! The web console (管理控制台) and its JSON API: sign-in with roles and TOTP, the dashboard,
-//! the warnings inbox and detail with the workflow's actions, export to Excel, the access log,
-//! health, readiness and Prometheus metrics.
+//! the warnings inbox and detail with the workflow's actions, imports, the rule catalogue, the
+//! ledger, users, export to Excel, the access log, health, readiness and Prometheus metrics.
 //!
 //! - [`auth`]: cookies, sessions, CSRF, bearer tokens, roles and department scoping.
 //! - [`pages`]: the HTML pages (askama templates in `templates/`, compile-time checked).
 //! - [`api`]: `/api/v1`, the same actions as JSON, and its OpenAPI document.
 //! - [`view`]: what pages and API show, built from the app's use cases.
+//! - [`imports`], `catalogue`, `ledger_page`, `users_page`: the operations pages (imports with
+//!   upload jobs, the rule catalogue and its changes, the ledger, users), pages and API handlers.
 //! - [`reveal`]: checking a masked personal identifier with a reason, logged.
 //! - [`i18n`]: the message catalogues (Chinese first, English).
 //! - [`assets`]: CSS, JS, htmx and ECharts, embedded in the binary (intranets have no CDN).
