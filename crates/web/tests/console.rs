@@ -1763,3 +1763,73 @@ async fn end_to_end_in_headless_chromium() {
         std::panic::resume_unwind(e.into_panic());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_shows_the_rows_it_cites_read_back_from_the_lake_with_identifiers_masked() {
+    let app = app().await;
+    let ws = app.state.workspace();
+    let csv = app._dir.path().join("payments.csv");
+    std::fs::write(
+        &csv,
+        "凭证号,部门编码,付款日期,付款金额,收款单位,收款账号,摘要\n\
+         P1,D1,2024-03-05,\"1,234.50\",北京某某科技有限公司,6222021234567890,设备款\n\
+         P2,D1,2024-03-06,200,北京某某科技有限公司,,办公用品\n",
+    )
+    .unwrap();
+    let opts = qinglian_app::ImportOptions {
+        user: "tester".into(),
+        ..Default::default()
+    };
+    let batch = qinglian_app::import(ws, "payments", &csv, &opts, Box::new(|_, _| {}))
+        .await
+        .unwrap()
+        .batch
+        .id;
+    let mut nf = finding("C9", "财务部", "FUN-009");
+    nf.finding.evidence = [2, 3, 9]
+        .into_iter()
+        .map(|row| EvidenceRow {
+            dataset: "payments".into(),
+            batch: batch.clone(),
+            row,
+        })
+        .collect();
+    nf.fingerprint = nf.finding.fingerprint(&[]);
+    let now = Utc::now();
+    ws.store
+        .sync_findings(SourceKind::Rule, "FUN-009", &[nf], now)
+        .await
+        .unwrap();
+    let raised = warnings::raise_from_findings(ws, "system", now, &Channels::default())
+        .await
+        .unwrap();
+    assert_eq!(raised.raised.len(), 1, "{raised:?}");
+    let id = raised.raised[0];
+
+    let admin = app.sign_in("admin").await;
+    let page = app.get(&format!("/warnings/{id}"), &admin.cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("北京某某科技有限公司"), "{}", page.body);
+    assert!(page.body.contains("办公用品") && page.body.contains("1234.50"));
+    assert!(
+        page.body.contains("收款账号"),
+        "the spec's label heads the column"
+    );
+    assert!(
+        !page.body.contains("6222021234567890"),
+        "the raw account must never reach the page"
+    );
+    // Row 9 is cited but not in the batch: said, not hidden.
+    assert!(page.body.contains("未能读取的行"), "{}", page.body);
+
+    let token = app.token("admin").await;
+    let api = app
+        .api("GET", &format!("/api/v1/warnings/{id}"), &token, None)
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let tables = &api.json()["evidence_rows"];
+    assert_eq!(tables[0]["dataset"], "payments");
+    assert_eq!(tables[0]["rows"].as_array().unwrap().len(), 2);
+    assert_eq!(tables[0]["missing"], serde_json::json!([9]));
+    assert!(!api.body.contains("6222021234567890"));
+}

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{Acting, ApiCaller};
-use super::pages::{parse_action, parse_id, take_action, visible_warning};
+use super::pages::{cited_rows, parse_action, parse_id, take_action, visible_warning};
 use super::view::{self, InboxQuery};
 use super::{ConsoleState, Lang, WebErr};
 
@@ -50,7 +50,7 @@ pub const ROUTES: &[ApiRoute] = &[
         method: "GET",
         path: "/api/v1/warnings/{id}",
         operation: "showWarning",
-        summary: "A warning with its level reasons, evidence rows, history and allowed actions (the view is written to the access log) / 预警详情",
+        summary: "A warning with its level reasons, evidence (the cited rows read back from the lake, identifiers masked, in evidence_rows), history and allowed actions (the view is written to the access log) / 预警详情",
     },
     ApiRoute {
         method: "POST",
@@ -267,10 +267,24 @@ async fn show(
     let r = async {
         caller.require(Permission::ViewWarnings)?;
         let id = parse_id(&id)?;
-        visible_warning(&state, &caller, id, &format!("api:{}", caller.token_name)).await
+        let view =
+            visible_warning(&state, &caller, id, &format!("api:{}", caller.token_name)).await?;
+        let evidence_rows = cited_rows(&state, &view).await?;
+        Ok(ShownWarning {
+            view,
+            evidence_rows,
+        })
     }
     .await;
     answer(r)
+}
+
+/// A warning as the API shows it: the workflow's view plus the cited rows from the lake.
+#[derive(serde::Serialize)]
+struct ShownWarning {
+    #[serde(flatten)]
+    view: qinglian_app::warnings::WarningView,
+    evidence_rows: Vec<qinglian_app::EvidenceTable>,
 }
 
 /// The body of an action.

@@ -621,6 +621,71 @@ pub struct EvidenceLine {
     pub row: i64,
 }
 
+/// One dataset-and-batch's cited rows as the warning page shows them.
+pub struct EvidenceTableView {
+    pub title: String,
+    pub batch: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<(i64, Vec<String>)>,
+    /// Cited rows that could not be read, with the reason; empty when all were read.
+    pub missing: String,
+}
+
+/// At most this many cited rows are read back for one page (a finding keeps them all).
+const EVIDENCE_ROWS_SHOWN: usize = 200;
+
+/// The rows a warning's finding cites, read back from the lake (page and API alike).
+pub async fn cited_rows(
+    state: &ConsoleState,
+    view: &warnings::WarningView,
+) -> Result<Vec<qinglian_app::EvidenceTable>, WebErr> {
+    let cited = view
+        .finding
+        .as_ref()
+        .map(|f| f.finding.evidence.clone())
+        .unwrap_or_default();
+    if cited.is_empty() {
+        return Ok(Vec::new());
+    }
+    state
+        .desk(move |ws| async move {
+            qinglian_app::evidence_tables(&ws, &cited, EVIDENCE_ROWS_SHOWN).map_err(WebErr::from)
+        })
+        .await
+}
+
+impl EvidenceTableView {
+    fn of(t: qinglian_app::EvidenceTable, lang: Lang) -> Self {
+        let pick = |zh: &str, en: &str| match lang {
+            Lang::Zh => zh.to_owned(),
+            Lang::En => en.to_owned(),
+        };
+        let missing = match &t.missing_reason {
+            Some(reason) if !t.missing.is_empty() => {
+                let rows: Vec<String> = t.missing.iter().map(i64::to_string).collect();
+                format!("{} ({})", rows.join(", "), reason)
+            }
+            _ => String::new(),
+        };
+        Self {
+            title: pick(&t.dataset_zh, &t.dataset_en),
+            batch: t.batch,
+            columns: t.columns.iter().map(|c| pick(&c.zh, &c.en)).collect(),
+            rows: t
+                .rows
+                .into_iter()
+                .map(|(row, cells)| {
+                    (
+                        row,
+                        cells.into_iter().map(Option::unwrap_or_default).collect(),
+                    )
+                })
+                .collect(),
+            missing,
+        }
+    }
+}
+
 pub struct HistoryLine {
     pub seq: i64,
     pub at: String,
@@ -659,6 +724,8 @@ struct WarningPage<'a> {
     explanation: String,
     level_reasons: Vec<String>,
     evidence: Vec<EvidenceLine>,
+    /// The cited rows themselves, read back from the lake.
+    evidence_tables: Vec<EvidenceTableView>,
     actions: Vec<ActionForm>,
     close_codes: Vec<Opt>,
     history: Vec<HistoryLine>,
@@ -782,7 +849,13 @@ async fn show_warning(
         let w = &view.warning;
         let row = InboxRow::new(w, tr, v.lang, view::today(Utc::now()));
         let finding = view.finding.as_ref().map(|f| &f.finding);
+        let evidence_tables = cited_rows(state, &view)
+            .await?
+            .into_iter()
+            .map(|t| EvidenceTableView::of(t, v.lang))
+            .collect();
         let page = WarningPage {
+            evidence_tables,
             id: w.id,
             title: row.title.clone(),
             level: row.level.clone(),
