@@ -420,24 +420,98 @@ async fn an_upload_is_imported_like_the_cli_with_progress_quarantine_and_no_dupl
     )));
 }
 
+/// Imports two cash payments over FUN-009's limit, runs the rule, raises the warnings and
+/// judges one confirmed and one a false positive (data error).
+async fn judged_fun_009(o: &Ops) {
+    use qinglian_workflow::{Action, Request};
+    let ws = o.ws();
+    let file = ws.root.join("cash.csv");
+    std::fs::write(
+        &file,
+        "payment_id,unit_id,paid_on,amount,payee_name,method,purpose\n\
+         P1,D1,2025-03-04,86000,甲公司,cash,材料款\n\
+         P2,D1,2025-03-05,95000,乙公司,cash,材料款\n",
+    )
+    .unwrap();
+    let opts = qinglian_app::ImportOptions {
+        user: "test".into(),
+        ..Default::default()
+    };
+    qinglian_app::import(ws, "payments", &file, &opts, Box::new(|_, _| {}))
+        .await
+        .unwrap();
+    let run = qinglian_app::analysis::RunOptions {
+        rule: Some("FUN-009".into()),
+        ..Default::default()
+    };
+    qinglian_app::analysis::run_rules(ws, &run).await.unwrap();
+    let now = Utc::now();
+    let raised =
+        qinglian_app::warnings::raise_from_findings(ws, "system", now, &Channels::default())
+            .await
+            .unwrap()
+            .raised;
+    assert_eq!(raised.len(), 2, "two cash payments over the limit");
+    for (id, last) in raised.iter().zip([
+        Action::Confirm,
+        Action::Close {
+            code: qinglian_store::Disposition::DataError,
+        },
+    ]) {
+        for a in [
+            Action::Assign { to: "wang".into() },
+            Action::Respond,
+            Action::Verify,
+            last,
+        ] {
+            qinglian_app::warnings::act(
+                ws,
+                *id,
+                &Request::new(a, "wang"),
+                now,
+                &Channels::default(),
+            )
+            .await
+            .unwrap();
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rule_changes_need_an_administrator_and_a_reason_and_reach_what_run_reads() {
     let o = ops().await;
     let admin = o.browser("admin").await;
+    let list = o.get("/rules", &admin).await.text();
+    assert!(
+        !list.contains("% (") && list.contains("<td class=\"num\">—</td>"),
+        "no precision before any disposition"
+    );
+    judged_fun_009(&o).await;
+    let list = o.get("/rules", &admin).await.text();
+    assert!(
+        list.contains("50.0% (1/2)"),
+        "FUN-009: one confirmed, one false positive"
+    );
+    let api = o
+        .api("GET", "/api/v1/rules", &o.token("dang").await, None)
+        .await
+        .json();
+    let fun = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["rule"]["id"] == "FUN-009")
+        .unwrap();
+    assert_eq!(fun["precision"], 0.5);
     let page = o.get("/rules/FUN-009", &admin).await.text();
     assert!(page.contains("FUN-009") && page.contains("action=\"/rules/FUN-009/change\""));
     assert!(
         page.contains("SELECT") || page.contains("select"),
         "the doc page with its SQL"
     );
-    let list = o.get("/rules", &admin).await.text();
     assert!(
         list.contains("href=\"/rules/PRO-002\""),
         "every rule is listed"
-    );
-    assert!(
-        list.contains("<td class=\"num\">—</td>"),
-        "no precision before any disposition"
     );
 
     let wang = o.browser("wang").await;

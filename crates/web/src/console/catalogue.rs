@@ -1,6 +1,6 @@
 //! The rule catalogue page (规则库): every rule with its parameters, whether it is switched
-//! off and why, and its precision from the warnings' dispositions (confirmed against closed
-//! as false positives; "—" before any is decided); one rule's documentation page (the same
+//! off and why, and its precision from the warnings' dispositions (confirmed ÷ (confirmed +
+//! false positives), counted as the dashboard counts them; "—" before any is judged); one rule's documentation page (the same
 //! Markdown as `docs/rules/`); and, for administrators, switching a rule off or on and setting
 //! or resetting a parameter, each with a mandatory reason.
 //!
@@ -16,9 +16,10 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use qinglian_app::rule_settings::{self, CatalogueEntry, RuleChange};
 use qinglian_app::users::Permission;
+use qinglian_store::{ConsoleStore, Verdict};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -36,31 +37,43 @@ pub fn routes() -> Router<ConsoleState> {
         .route("/rules/{rule}/change", post(change_form))
 }
 
-/// Precision per rule id from every warning's disposition, all time.
-async fn precisions(state: &ConsoleState) -> Result<BTreeMap<String, Option<f64>>, WebErr> {
-    let now = Utc::now();
-    let from = Utc
-        .with_ymd_and_hms(2000, 1, 1, 0, 0, 0)
-        .single()
-        .unwrap_or(now);
-    let m = state
-        .desk(move |ws| async move {
-            qinglian_app::warnings::metrics(&ws, from, now + chrono::Duration::days(1), now)
-                .await
-                .map_err(WebErr::from)
-        })
+/// A rule's judged warnings: (confirmed, false positives), from the desk's tallies (the same
+/// counts and verdicts as the dashboard's precision chart; a read of a few thousand rows).
+type Judged = BTreeMap<String, (u64, u64)>;
+
+async fn precisions(state: &ConsoleState) -> Result<Judged, WebErr> {
+    let t = state
+        .workspace()
+        .store
+        .dashboard_tallies(None, super::view::today(Utc::now()))
         .await?;
-    Ok(m.per_source
-        .into_iter()
-        .map(|s| (s.source_id, s.precision))
-        .collect())
+    let mut out = Judged::new();
+    for r in t.rules {
+        let e = out.entry(r.source_id).or_default();
+        match r.verdict {
+            Verdict::TruePositive => e.0 += r.n,
+            Verdict::FalsePositive => e.1 += r.n,
+            Verdict::Open | Verdict::Duplicate => {}
+        }
+    }
+    Ok(out)
 }
 
-fn precision_text(p: Option<&Option<f64>>) -> String {
+/// `75.0% (3/4)`, or "—" before any warning of the rule is judged true or false.
+fn precision_text(p: Option<&(u64, u64)>) -> String {
     match p {
-        Some(Some(r)) => format!("{:.1}%", r * 100.0),
+        Some((tp, fp)) if tp + fp > 0 => format!(
+            "{:.1}% ({tp}/{})",
+            *tp as f64 * 100.0 / (tp + fp) as f64,
+            tp + fp
+        ),
         _ => "—".to_owned(),
     }
+}
+
+fn precision_value(p: Option<&(u64, u64)>) -> Option<f64> {
+    p.filter(|(tp, fp)| tp + fp > 0)
+        .map(|(tp, fp)| *tp as f64 / (tp + fp) as f64)
 }
 
 /// One rule as the list shows it.
@@ -77,7 +90,7 @@ pub struct RuleLine {
 }
 
 impl RuleLine {
-    fn new(e: &CatalogueEntry, lang: Lang, precision: &BTreeMap<String, Option<f64>>) -> Self {
+    fn new(e: &CatalogueEntry, lang: Lang, precision: &Judged) -> Self {
         Self {
             id: e.id.clone(),
             name: match lang {
@@ -348,7 +361,7 @@ pub async fn api_list(State(state): State<ConsoleState>, caller: ApiCaller) -> R
             .await?
             .into_iter()
             .map(|e| {
-                let precision = p.get(&e.id).copied().flatten();
+                let precision = precision_value(p.get(&e.id));
                 json!({"rule": e, "precision": precision})
             })
             .collect();
@@ -366,7 +379,7 @@ pub async fn api_show(
     let r = async {
         caller.require(Permission::ViewOperations)?;
         let (e, doc) = rule_with_doc(&state, &id).await?;
-        let precision = precisions(&state).await?.get(&e.id).copied().flatten();
+        let precision = precision_value(precisions(&state).await?.get(&e.id));
         Ok(json!({"rule": e, "precision": precision, "doc_markdown": doc}))
     }
     .await;
