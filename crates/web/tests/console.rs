@@ -1833,3 +1833,42 @@ async fn a_warning_shows_the_rows_it_cites_read_back_from_the_lake_with_identifi
     assert_eq!(tables[0]["missing"], serde_json::json!([9]));
     assert!(!api.body.contains("6222021234567890"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relationship_finding_draws_its_path_and_says_it_in_words() {
+    let app = app().await;
+    let ws = app.state.workspace();
+    let mut nf = finding("C7", "财务部", "MOD-RELATION");
+    nf.finding.facts.insert(
+        "path".into(),
+        r#"[{"from":"P1","to":"P2","kind":"family","detail":"配偶","evidence":[]},
+            {"from":"P2","to":"C7","kind":"shareholding","detail":null,"evidence":[]}]"#
+            .into(),
+    );
+    nf.fingerprint = nf.finding.fingerprint(&[]);
+    let now = Utc::now();
+    ws.store
+        .sync_findings(SourceKind::Model, "MOD-RELATION", &[nf], now)
+        .await
+        .unwrap();
+    let raised = warnings::raise_from_findings(ws, "system", now, &Channels::default())
+        .await
+        .unwrap();
+    let id = raised.raised[0];
+    let admin = app.sign_in("admin").await;
+    let page = app.get(&format!("/warnings/{id}"), &admin.cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("关系路径"), "{}", page.body);
+    assert!(page.body.contains("data-graph="));
+    assert!(page.body.contains("/assets/graph.js"));
+    assert!(page.body.contains("P1 — 亲属 (配偶) → P2"), "{}", page.body);
+    // A warning without a network carries neither the section nor the chart library.
+    let plain = app
+        .get(&format!("/warnings/{}", app.finance), &admin.cookie)
+        .await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(!plain.body.contains("data-graph=") && !plain.body.contains("graph.js"));
+    let js = app.get("/assets/graph.js", "").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.body.contains("data-graph"));
+}

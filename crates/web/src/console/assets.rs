@@ -23,6 +23,11 @@ pub const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/imports.js"),
     ),
     (
+        "graph.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/graph.js"),
+    ),
+    (
         "htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../assets/htmx.min.js"),

@@ -634,6 +634,36 @@ pub struct EvidenceTableView {
 /// At most this many cited rows are read back for one page (a finding keeps them all).
 const EVIDENCE_ROWS_SHOWN: usize = 200;
 
+/// A finding's network for the page: the JSON graph.js draws and the same links in words.
+pub struct GraphView {
+    pub title: String,
+    pub json: String,
+    pub links: Vec<String>,
+}
+
+impl GraphView {
+    fn of(g: &qinglian_app::FindingGraph, tr: &Tr, lang: Lang) -> Self {
+        let label = |l: &qinglian_app::GraphLink| match lang {
+            Lang::Zh => l.label_zh.clone(),
+            Lang::En => l.label_en.clone(),
+        };
+        let links: Vec<serde_json::Value> = g
+            .links
+            .iter()
+            .map(|l| serde_json::json!({"source": l.source, "target": l.target, "label": label(l)}))
+            .collect();
+        Self {
+            title: tr.get(&format!("graph.{}", g.kind)).to_owned(),
+            json: serde_json::json!({"kind": g.kind, "nodes": g.nodes, "links": links}).to_string(),
+            links: g
+                .links
+                .iter()
+                .map(|l| format!("{} — {} → {}", l.source, label(l), l.target))
+                .collect(),
+        }
+    }
+}
+
 /// The rows a warning's finding cites, read back from the lake (page and API alike).
 pub async fn cited_rows(
     state: &ConsoleState,
@@ -726,6 +756,8 @@ struct WarningPage<'a> {
     evidence: Vec<EvidenceLine>,
     /// The cited rows themselves, read back from the lake.
     evidence_tables: Vec<EvidenceTableView>,
+    /// The relationship path or co-bidding group behind a network finding.
+    graph: Option<GraphView>,
     actions: Vec<ActionForm>,
     close_codes: Vec<Opt>,
     history: Vec<HistoryLine>,
@@ -856,6 +888,9 @@ async fn show_warning(
             .collect();
         let page = WarningPage {
             evidence_tables,
+            graph: finding
+                .and_then(qinglian_app::finding_graph)
+                .map(|g| GraphView::of(&g, tr, v.lang)),
             id: w.id,
             title: row.title.clone(),
             level: row.level.clone(),
