@@ -442,14 +442,7 @@ impl UserStore for SqliteStore {
 impl ConsoleStore for SqliteStore {
     async fn console_inbox(&self, f: &ConsoleFilter) -> Result<Vec<i64>, StoreError> {
         let (sql, binds) = console_inbox_sql(f);
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for b in binds {
-            q = match b {
-                Bind::Text(t) => q.bind(t),
-                Bind::Int(n) => q.bind(n),
-            };
-        }
-        let rows = q.fetch_all(&self.pool).await.map_err(db)?;
+        let rows = bound(sql, binds).fetch_all(&self.pool).await.map_err(db)?;
         rows.iter()
             .map(|r| r.try_get::<i64, _>("id").map_err(db))
             .collect()
@@ -558,10 +551,38 @@ impl ConsoleStore for SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// SQLite's plan for the console's general inbox query of `f` (`EXPLAIN QUERY PLAN`, one
+    /// line per step), so tests can check which index each filter combination reads.
+    pub async fn console_inbox_plan(&self, f: &ConsoleFilter) -> Result<Vec<String>, StoreError> {
+        let (sql, binds) = console_inbox_sql(f);
+        bound(format!("EXPLAIN QUERY PLAN {sql}"), binds)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| r.try_get::<String, _>("detail").map_err(db))
+            .collect()
+    }
+}
+
 /// A value bound to the general inbox query.
 enum Bind {
     Text(String),
     Int(i64),
+}
+
+/// `sql` (made of fixed fragments only, see [`console_inbox_sql`]) with its values bound.
+fn bound(
+    sql: String,
+    binds: Vec<Bind>,
+) -> sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    binds
+        .into_iter()
+        .fold(sqlx::query(sqlx::AssertSqlSafe(sql)), |q, b| match b {
+            Bind::Text(t) => q.bind(t),
+            Bind::Int(n) => q.bind(n),
+        })
 }
 
 /// The general inbox query for the filters present, as plain conditions (so SQLite can use an

@@ -796,8 +796,24 @@ pub fn close_codes(state: WarningState) -> Vec<Disposition> {
     }
 }
 
-/// Loads a warning the caller may see (404 otherwise, the same as one that does not exist),
-/// and writes the view of its evidence into the access log.
+/// Loads a warning the caller may see: 404 otherwise, the same as one that does not exist.
+pub async fn load_visible(
+    state: &ConsoleState,
+    who: &impl Acting,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<warnings::WarningView, WebErr> {
+    let view = state
+        .desk(move |ws| async move { warnings::show(&ws, id, now).await.map_err(WebErr::from) })
+        .await?;
+    if !who.sees(&view.warning.department) {
+        return Err(WebErr::not_found());
+    }
+    Ok(view)
+}
+
+/// Loads a warning the caller may see ([`load_visible`]) and writes the view of its evidence
+/// into the access log.
 pub async fn visible_warning(
     state: &ConsoleState,
     who: &impl Acting,
@@ -805,12 +821,7 @@ pub async fn visible_warning(
     via: &str,
 ) -> Result<warnings::WarningView, WebErr> {
     let now = Utc::now();
-    let view = state
-        .desk(move |ws| async move { warnings::show(&ws, id, now).await.map_err(WebErr::from) })
-        .await?;
-    if !who.sees(&view.warning.department) {
-        return Err(WebErr::not_found());
-    }
+    let view = load_visible(state, who, id, now).await?;
     users::log_access(
         state.workspace(),
         &who.actor(),

@@ -18,7 +18,6 @@
 use axum::http::StatusCode;
 use chrono::Utc;
 use qinglian_app::users::{self, Permission};
-use qinglian_app::warnings;
 use qinglian_core::{BankAccount, BankCard, Bilingual, IdentKind, Phone, ResidentId};
 use serde::Serialize;
 
@@ -125,12 +124,7 @@ pub async fn reveal(
         ));
     }
     let now = Utc::now();
-    let view = state
-        .desk(move |ws| async move { warnings::show(&ws, id, now).await.map_err(WebErr::from) })
-        .await?;
-    if !who.sees(&view.warning.department) {
-        return Err(WebErr::not_found());
-    }
+    let view = super::pages::load_visible(state, who, id, now).await?;
     let (value, masked, ident) = normalise(kind, value)?;
     let pseudonym = state.workspace().pseudonymiser().pseudonym(ident, &value);
     let mut found_in = Vec::new();
