@@ -209,6 +209,13 @@ pub fn findings(tenders: &[Tender<'_>], p: &Params) -> Result<Vec<Finding>> {
     let median_cv = stats::median(&cvs).unwrap_or(0.0);
     let mut out = Vec::new();
     for ((t, s), score) in tenders.iter().zip(&screens).zip(&scores) {
+        // Identical bids (CV = 0) have no logarithm to score, and are the most cohesive of
+        // all: flagged with an infinite score.
+        let score = if s.cv == Some(0.0) {
+            Some(f64::INFINITY)
+        } else {
+            *score
+        };
         let Some(score) = score.filter(|z| *z >= p.z_flag && s.n >= p.min_bids) else {
             continue;
         };
@@ -358,5 +365,27 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+        // Identical bids have no ln CV, and are flagged all the same (two bids are too few).
+        let same = [250.0; 3];
+        let pair = [250.0; 2];
+        let (e3, e2) = (ev(30, 3), ev(31, 2));
+        let mut more = tenders[..20].to_vec();
+        for (id, b, e) in [("T30", &same[..], &e3), ("T31", &pair[..], &e2)] {
+            more.push(Tender {
+                subject: Subject {
+                    kind: "tender".into(),
+                    id: id.into(),
+                    name: None,
+                },
+                bids: b,
+                evidence: e,
+                amount_fen: None,
+            });
+        }
+        let f = findings(&more, &Params::default()).unwrap();
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].subject.id, "T30");
+        assert_eq!(f[0].severity, Severity::High);
+        assert_eq!(f[0].facts["cv"], "0.00000");
     }
 }

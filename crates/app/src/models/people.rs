@@ -2,12 +2,12 @@
 //! claims (per claim kind), and the relationship graph from staff to counterparties.
 //!
 //! The graph's nodes: staff (`persons`), their relatives (`person_relations`), companies
-//! (`companies`), the natural persons behind companies (`company_links` parties and legal
-//! representatives, one node per identity number) and individual payees (`payments` without
-//! a company id). Edges: family, shareholding, directorship and legal representation from
+//! (`companies`) and the natural persons behind companies (`company_links` parties and legal
+//! representatives, one node per identity number). Edges: family, shareholding, directorship and legal representation from
 //! the data; shared phones, addresses and accounts and same identity numbers derived by the
-//! detector. Payments add the account a company (or an individual) was actually paid into,
-//! so a supplier paid into a staff member's salary card is one shared-account hop away.
+//! detector. Payments add the account a company was actually paid into, so a supplier paid
+//! into a staff member's salary card is one shared-account hop away. Payments to
+//! individuals are not counterparties here (a staff member is paid their own expenses).
 //! Company contacts are left out: a contact person is no owner.
 
 use std::collections::HashSet;
@@ -122,7 +122,13 @@ fn outlier_findings(
 }
 
 /// A typed relation as read: from, to, kind, label, source row.
-type OwnedLink = (String, String, EdgeKind, Option<String>, Option<EvidenceRow>);
+type OwnedLink = (
+    String,
+    String,
+    EdgeKind,
+    Option<String>,
+    Option<EvidenceRow>,
+);
 
 /// Owned graph input; the detector borrows from it.
 #[derive(Default)]
@@ -337,12 +343,15 @@ pub(super) async fn relations(lake: &mut Lake, ctx: &Context) -> Result<Output, 
         }
     }
     if lake.has("payments") {
-        // The accounts payees were paid into, one row each (the first payment cites it).
+        // The accounts companies were paid into, one row each (the first payment cites
+        // it). Payments to individuals are left out: a staff member paid into their own
+        // card for expenses is the ordinary case, and the FUN rules judge the purpose.
         let t = lake
             .table(
                 "SELECT payee_company_id, payee_name, payee_account, \
                  min(ev('payments', _batch, _row)) AS ev FROM payments \
                  WHERE payee_account IS NOT NULL AND payee_account <> '' \
+                 AND payee_company_id IS NOT NULL AND payee_company_id <> '' \
                  GROUP BY payee_company_id, payee_name, payee_account",
             )
             .await?;
@@ -354,19 +363,10 @@ pub(super) async fn relations(lake: &mut Lake, ctx: &Context) -> Result<Output, 
             t.text("ev")?,
         );
         for i in 0..t.rows {
-            let id = match cid.get(i).filter(|s| !s.is_empty()) {
-                Some(c) => {
-                    g.entity(c.into(), EntityKind::Company, name.str(i), false, true);
-                    c.to_owned()
-                }
-                None => {
-                    let id = format!("payee:{}", name.str(i));
-                    g.entity(id.clone(), EntityKind::Person, name.str(i), false, true);
-                    id
-                }
-            };
+            let c = cid.str(i);
+            g.entity(c.into(), EntityKind::Company, name.str(i), false, true);
             g.attr(
-                &id,
+                c,
                 AttrKind::Account,
                 account.get(i),
                 ev.get(i).and_then(parse_evidence),

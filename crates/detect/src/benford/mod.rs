@@ -60,6 +60,14 @@ pub struct Params {
     pub min_sample: usize,
     /// Minimum sample for the first-two-digits test (90 bins need more data). Default 1,000.
     pub min_sample_first_two: usize,
+    /// A first-digit, second-digit or first-two-digits test fails only when its χ² p-value
+    /// is also at most this. Default 1 (the MAD band alone decides, as Nigrini does); set it
+    /// lower for small groups such as single payees, where a band is crossed by chance.
+    pub max_p_value: f64,
+    /// Minimum sample for the summation and number-duplication tests. Default 300 (the
+    /// summation test's spike factor is calibrated on about a thousand amounts: below that,
+    /// one large amount carries the total).
+    pub min_sample_summation: usize,
     /// Unit of the last-two-digits test. Default whole yuan.
     pub last_two_of: DigitsOf,
     /// Significance level of the last-two-digits χ² test. Default 0.001.
@@ -86,6 +94,8 @@ impl Default for Params {
             min_amount_fen: 1_000,
             min_sample: 300,
             min_sample_first_two: 1_000,
+            max_p_value: 1.0,
+            min_sample_summation: 300,
             last_two_of: DigitsOf::Yuan,
             last_two_alpha: 0.001,
             spike_z: 3.29,
@@ -197,7 +207,7 @@ pub fn analyse(amounts: &[i64], p: &Params) -> BenfordReport {
     } else {
         report.skipped.push(TestKind::LastTwoDigits);
     }
-    if n >= p.min_sample {
+    if n >= p.min_sample_summation {
         report.summation = Some(summation(amounts, &f2, p));
         report.duplicates = duplicates(amounts, &used, p);
     } else {
@@ -267,7 +277,7 @@ fn digit_test(
         .mad_bands()
         .map(|bands| Conformity::of(excess_mad, bands));
     let flagged = match conformity {
-        Some(c) => c == Conformity::Nonconformity,
+        Some(c) => c == Conformity::Nonconformity && p_value <= p.max_p_value,
         None => p_value < p.last_two_alpha,
     };
     DigitTest {

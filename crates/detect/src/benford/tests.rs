@@ -208,3 +208,33 @@ fn evidence_must_match_amounts() {
     let r = analyse(&a, &Params::default());
     assert!(findings(&r, &a, &scope(), &ev(9), &Params::default()).is_err());
 }
+
+#[test]
+fn small_groups_need_a_small_p_value_and_skip_the_summation_test() {
+    // 80 honest amounts cross the MAD band now and then; 80 invented ones by far.
+    let p = Params {
+        min_sample: 50,
+        max_p_value: 1e-4,
+        min_sample_summation: 1_000,
+        ..Params::default()
+    };
+    let honest: usize = (0..40)
+        .map(|seed| usize::from(!analyse(&random_benford(80, seed), &p).is_silent()))
+        .sum();
+    let loose = Params {
+        max_p_value: 1.0,
+        ..p.clone()
+    };
+    let loose_fired: usize = (0..40)
+        .map(|seed| usize::from(!analyse(&random_benford(80, seed), &loose).is_silent()))
+        .sum();
+    assert!(honest <= 1, "{honest} of 40 honest payees fired");
+    assert!(
+        loose_fired > honest,
+        "the p-value gate is what keeps them quiet"
+    );
+    let r = analyse(&invented_amounts(80), &p);
+    assert!(r.tests[0].flagged, "invented amounts still fail");
+    assert!(r.summation.is_none());
+    assert!(r.skipped.contains(&TestKind::Summation));
+}

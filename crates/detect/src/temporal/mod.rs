@@ -58,6 +58,10 @@ pub struct Params {
     pub history_months: usize,
     /// Default 6.
     pub min_history_months: usize,
+    /// Compare the number of rows per month instead of the amount: a month made large by
+    /// one lumpy payment (a construction instalment) is no rush, a month with five times the
+    /// usual number of payments is. Default false (amounts).
+    pub surge_by_rows: bool,
 }
 
 impl Default for Params {
@@ -70,6 +74,7 @@ impl Default for Params {
             surge_z: 3.5,
             history_months: 12,
             min_history_months: 6,
+            surge_by_rows: false,
         }
     }
 }
@@ -103,6 +108,9 @@ pub struct Surge {
     pub z: f64,
     pub history: usize,
     pub year_end: bool,
+    /// With `surge_by_rows`: the history's median number of rows per month (`ratio` and
+    /// `z` then compare row counts, `baseline_fen` is the median amount all the same).
+    pub baseline_rows: Option<f64>,
     pub rows: Vec<usize>,
 }
 
@@ -157,9 +165,13 @@ pub fn surges(events: &[Event<'_>], p: &Params) -> Vec<Surge> {
         let (Some(&first), Some(&last)) = (months.keys().next(), months.keys().next_back()) else {
             continue;
         };
-        let series: Vec<f64> = (first..=last)
+        let amounts: Vec<f64> = (first..=last)
             .map(|m| months.get(&m).map_or(0.0, |x| x.0 as f64))
             .collect();
+        let counts: Vec<f64> = (first..=last)
+            .map(|m| months.get(&m).map_or(0.0, |x| x.1.len() as f64))
+            .collect();
+        let series = if p.surge_by_rows { &counts } else { &amounts };
         for (k, &total) in series.iter().enumerate() {
             let hist = &series[k.saturating_sub(p.history_months)..k];
             if hist.len() < p.min_history_months || total <= 0.0 {
@@ -185,12 +197,18 @@ pub fn surges(events: &[Event<'_>], p: &Params) -> Vec<Surge> {
             if ratio >= p.surge_ratio && z >= p.surge_z {
                 let m = first + k as i64;
                 let (year, month) = ((m.div_euclid(12)) as i32, (m.rem_euclid(12) + 1) as u32);
+                let amount_hist = &amounts[k.saturating_sub(p.history_months)..k];
                 out.push(Surge {
                     unit: unit.to_owned(),
                     year,
                     month,
-                    total_fen: total as i64,
-                    baseline_fen: med,
+                    total_fen: amounts[k] as i64,
+                    baseline_fen: if p.surge_by_rows {
+                        stats::median(amount_hist).unwrap_or(0.0)
+                    } else {
+                        med
+                    },
+                    baseline_rows: p.surge_by_rows.then_some(med),
                     ratio,
                     z,
                     history: hist.len(),
@@ -288,39 +306,74 @@ pub fn findings(
         } else {
             ("", "")
         };
-        let mut f = finding(
-            &source,
-            &scope,
-            if s.ratio >= 4.0 {
-                Severity::High
-            } else {
-                Severity::Medium
-            },
-            format!(
-                "{} 在 {} 年 {} 月的金额合计 {} 元，为此前 {} 个月中位数 {} 元的 {} 倍（稳健 z={}）{}",
-                s.unit,
-                s.year,
-                s.month,
-                yuan(s.total_fen),
-                s.history,
-                yuan(s.baseline_fen as i64),
-                num(s.ratio, 1),
-                num(s.z, 1),
-                ye.0
-            ),
-            format!(
-                "{} spent {} yuan in {}-{:02}, {}× the median {} yuan of its previous {} months (modified z={}){}",
-                s.unit,
-                yuan(s.total_fen),
-                s.year,
-                s.month,
-                num(s.ratio, 1),
-                yuan(s.baseline_fen as i64),
-                s.history,
-                num(s.z, 1),
-                ye.1
-            ),
-        );
+        let severity = if s.ratio >= 4.0 {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let mut f = if let Some(base) = s.baseline_rows {
+            finding(
+                &source,
+                &scope,
+                severity,
+                format!(
+                    "{} 在 {} 年 {} 月发生 {} 笔（合计 {} 元），为此前 {} 个月中位数 {} 笔的 {} 倍（稳健 z={}）{}",
+                    s.unit,
+                    s.year,
+                    s.month,
+                    s.rows.len(),
+                    yuan(s.total_fen),
+                    s.history,
+                    num(base, 1),
+                    num(s.ratio, 1),
+                    num(s.z, 1),
+                    ye.0
+                ),
+                format!(
+                    "{} had {} transactions ({} yuan) in {}-{:02}, {}× the median {} of its previous {} months (modified z={}){}",
+                    s.unit,
+                    s.rows.len(),
+                    yuan(s.total_fen),
+                    s.year,
+                    s.month,
+                    num(s.ratio, 1),
+                    num(base, 1),
+                    s.history,
+                    num(s.z, 1),
+                    ye.1
+                ),
+            )
+        } else {
+            finding(
+                &source,
+                &scope,
+                severity,
+                format!(
+                    "{} 在 {} 年 {} 月的金额合计 {} 元，为此前 {} 个月中位数 {} 元的 {} 倍（稳健 z={}）{}",
+                    s.unit,
+                    s.year,
+                    s.month,
+                    yuan(s.total_fen),
+                    s.history,
+                    yuan(s.baseline_fen as i64),
+                    num(s.ratio, 1),
+                    num(s.z, 1),
+                    ye.0
+                ),
+                format!(
+                    "{} spent {} yuan in {}-{:02}, {}× the median {} yuan of its previous {} months (modified z={}){}",
+                    s.unit,
+                    yuan(s.total_fen),
+                    s.year,
+                    s.month,
+                    num(s.ratio, 1),
+                    yuan(s.baseline_fen as i64),
+                    s.history,
+                    num(s.z, 1),
+                    ye.1
+                ),
+            )
+        };
         f.amount = Some(Money::from_fen(s.total_fen));
         f.occurred_on = NaiveDate::from_ymd_opt(s.year, s.month, 1);
         f.evidence = evidence_at(evidence, s.rows.iter().copied(), 500);
@@ -329,6 +382,10 @@ pub fn findings(
         fact(&mut f.facts, "ratio", num(s.ratio, 2));
         fact(&mut f.facts, "z", num(s.z, 2));
         fact(&mut f.facts, "year_end", s.year_end);
+        if let Some(base) = s.baseline_rows {
+            fact(&mut f.facts, "rows", s.rows.len());
+            fact(&mut f.facts, "baseline_rows", num(base, 1));
+        }
         out.push(f);
     }
     Ok(out)

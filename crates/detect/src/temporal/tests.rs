@@ -87,3 +87,63 @@ fn steady_or_short_histories_stay_silent() {
     ];
     assert!(surges(&short, &Params::default()).is_empty());
 }
+
+#[test]
+fn by_rows_a_lumpy_payment_is_no_rush_but_five_times_the_payments_are() {
+    let by_rows = Params {
+        surge_by_rows: true,
+        ..Params::default()
+    };
+    // One payment a month, then one huge instalment: a surge of amount, not of rows.
+    let mut lumpy: Vec<Event<'_>> = (1..=11)
+        .map(|m| ev(d(2024, m, 10), None, 1_000_000))
+        .collect();
+    lumpy.push(ev(d(2024, 12, 10), None, 90_000_000));
+    assert_eq!(surges(&lumpy, &Params::default()).len(), 1);
+    assert!(surges(&lumpy, &by_rows).is_empty());
+    // Two or three payments a month, then fifteen small ones in December.
+    let mut rush: Vec<Event<'_>> = (1..=11)
+        .flat_map(|m| (0..2 + m % 2).map(move |k| ev(d(2024, m, 3 + k), None, 500_000)))
+        .collect();
+    rush.extend((0..15).map(|k| ev(d(2024, 12, 1 + k), None, 100_000)));
+    let s = surges(&rush, &by_rows);
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert_eq!(s[0].rows.len(), 15);
+    assert_eq!(
+        s[0].baseline_rows,
+        Some(3.0),
+        "six months of three, five of two"
+    );
+    assert_eq!(s[0].total_fen, 1_500_000, "the amount is still the month's");
+    let subjects: Vec<Subject> = rush
+        .iter()
+        .map(|_| Subject {
+            kind: "department".into(),
+            id: "财务处".into(),
+            name: None,
+        })
+        .collect();
+    let evidence: Vec<EvidenceRow> = (0..rush.len())
+        .map(|i| EvidenceRow {
+            dataset: "payments".into(),
+            batch: "b".into(),
+            row: i as i64 + 2,
+        })
+        .collect();
+    let f = findings(
+        &[],
+        &s,
+        &rush,
+        &subjects,
+        Category::Fun,
+        &evidence,
+        &by_rows,
+    );
+    let f = f.expect("findings");
+    assert!(
+        f[0].explanation_zh.contains("发生 15 笔"),
+        "{}",
+        f[0].explanation_zh
+    );
+    assert_eq!(f[0].facts["rows"], "15");
+}
