@@ -1,8 +1,9 @@
 //! One import: read a source file, validate every row, write accepted rows to one
 //! Parquet file and refused rows to the quarantine file, and count both.
 //!
-//! Four stages run at once: the calling thread splits the source into chunks of rows;
-//! workers (one per core) validate and normalise chunks into Arrow batches; a collector
+//! Four stages run at once: the calling thread reads the source in chunks (for CSV and
+//! TSV, blocks of whole records that the workers split into cells; for other formats,
+//! rows); workers (one per core) validate and normalise chunks into Arrow batches; a collector
 //! puts the batches back in source order, refuses keys already seen, and writes the
 //! quarantine file; encoder threads (one per core, [`lake_writer`]) encode the Parquet
 //! columns, which the collector appends to the file a row group at a time. Channels
@@ -24,7 +25,7 @@ use crate::lake::ROW_COLUMN;
 use crate::mapping::{Mapping, plan_columns};
 use crate::normalise::Normaliser;
 use crate::quarantine::Quarantine;
-use crate::source::{self, Format, OpenOptions, Row, RowSource};
+use crate::source::{self, Format, OpenOptions, Row, RowSource, TextBlocks, count_newlines};
 use crate::worker::{Chunk, Processed, RawRow, Worker};
 
 mod lake_writer;
@@ -105,6 +106,15 @@ pub fn import_file(
         .filter_map(|(f, s)| s.map(|c| (src.headers()[c].clone(), f.name.to_owned())))
         .collect();
 
+    // Delimited text is cut into blocks of whole records here and split on the workers.
+    let mut blocks = match src.text_blocks() {
+        Some(b) => Some(b?),
+        None => None,
+    };
+    let text_format = blocks
+        .as_ref()
+        .map(|(_, delimiter)| (*delimiter, src.headers().len()));
+
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, 4);
@@ -124,6 +134,7 @@ pub fn import_file(
             encoding,
             Normaliser::new(req.pseudonymiser.clone()),
             req.batch_id,
+            text_format,
         );
         handles.push(std::thread::spawn(move || {
             loop {
@@ -163,7 +174,10 @@ pub fn import_file(
         })
     };
 
-    let read = read_chunks(src.as_mut(), &work_tx, &spent_rx, &estimate_tx, progress);
+    let read = match &mut blocks {
+        Some((b, _)) => read_blocks(b, &work_tx, &spent_rx, &estimate_tx, progress).map(|()| None),
+        None => read_chunks(src.as_mut(), &work_tx, &spent_rx, &estimate_tx, progress).map(Some),
+    };
     drop(work_tx);
     drop(estimate_tx);
     for h in handles {
@@ -175,9 +189,13 @@ pub fn import_file(
         .map_err(|_| IngestError::Internal("the Parquet writer panicked".into()))?;
     let read = read?;
     let c = collected?;
-    let source_digest = src.digest();
+    let source_digest = match &blocks {
+        Some((b, _)) => Some(b.digest()),
+        None => src.digest(),
+    };
     progress(src.total(), src.total());
-    if c.read != read {
+    // Rows of text blocks are counted by the workers only.
+    if let Some(read) = read.filter(|r| *r != c.read) {
         return Err(IngestError::Internal(format!(
             "{read} rows read but {} reached the writer",
             c.read
@@ -209,13 +227,10 @@ fn read_chunks(
     let total = src.total();
     let mut read = 0u64;
     for seq in 0.. {
-        let mut chunk = spent.try_recv().unwrap_or_else(|_| Chunk {
-            seq,
-            kinds: Vec::with_capacity(CHUNK_ROWS),
-            records: Vec::new(),
-        });
+        let mut chunk = spent.try_recv().unwrap_or_else(|_| Chunk::new(seq));
         chunk.seq = seq;
         chunk.kinds.clear();
+        chunk.text_line = None;
         let mut at_end = false;
         while chunk.kinds.len() < CHUNK_ROWS {
             let i = chunk.kinds.len();
@@ -250,6 +265,46 @@ fn read_chunks(
         }
     }
     Ok(read)
+}
+
+/// The reader stage for delimited text: hands blocks of whole records to the workers.
+fn read_blocks(
+    blocks: &mut TextBlocks,
+    work: &mpsc::SyncSender<Chunk>,
+    spent: &mpsc::Receiver<Chunk>,
+    estimate: &mpsc::Sender<usize>,
+    progress: Progress<'_>,
+) -> Result<(), IngestError> {
+    let total = blocks.total();
+    for seq in 0.. {
+        let mut chunk = spent.try_recv().unwrap_or_else(|_| Chunk::new(seq));
+        chunk.seq = seq;
+        chunk.kinds.clear();
+        chunk.text_line = blocks.next_block(&mut chunk.text)?;
+        let at_end = chunk.text_line.is_none();
+        if seq == 0 && !at_end {
+            let lines = count_newlines(&chunk.text).max(1);
+            let per_row = (chunk.text.len() as u64 / lines).max(1);
+            let _ = estimate.send(
+                usize::try_from(total / per_row)
+                    .unwrap_or(0)
+                    .min(50_000_000),
+            );
+        }
+        // The first chunk goes even when empty, so an empty file still gets its (empty) Parquet file.
+        if seq == 0 && at_end {
+            chunk.text.clear();
+            chunk.text_line = Some(0);
+        }
+        if (!at_end || seq == 0) && work.send(chunk).is_err() {
+            break; // the collector failed; its error is reported by the caller
+        }
+        progress(blocks.position(), total);
+        if at_end {
+            break;
+        }
+    }
+    Ok(())
 }
 
 struct Collected {

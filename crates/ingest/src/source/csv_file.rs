@@ -2,9 +2,10 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::hashing::HashingReader;
+use super::text_blocks::TextBlocks;
 use super::{Row, RowSource};
 use crate::encoding::Encoding;
 use crate::error::IngestError;
@@ -14,6 +15,8 @@ pub(crate) struct CsvSource {
     headers: Vec<String>,
     encoding: Encoding,
     total: u64,
+    path: PathBuf,
+    delimiter: u8,
 }
 
 const SAMPLE: usize = 64 * 1024;
@@ -42,7 +45,7 @@ impl CsvSource {
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
-            .buffer_capacity(1 << 20)
+            .buffer_capacity(64 << 10)
             .from_reader(HashingReader::new(file));
         let mut first = csv::ByteRecord::new();
         let got = reader
@@ -91,6 +94,8 @@ impl CsvSource {
             headers,
             encoding,
             total,
+            path: path.to_owned(),
+            delimiter,
         })
     }
 }
@@ -117,27 +122,13 @@ impl RowSource for CsvSource {
             Ok(false) => Ok(Row::End),
             Ok(true) => {
                 let line = record.position().map_or(0, csv::Position::line);
-                if record.len() != self.headers.len() {
-                    // A trailing empty cell from a stray delimiter is common in exports; accept it.
-                    let trailing_empty = record.len() == self.headers.len() + 1
-                        && record.get(self.headers.len()) == Some(b"");
-                    if !trailing_empty {
-                        return Ok(Row::Broken {
-                            row: line,
-                            zh: format!(
-                                "该行有 {} 个单元格，表头有 {} 列",
-                                record.len(),
-                                self.headers.len()
-                            ),
-                            en: format!(
-                                "row has {} cells but the header has {} columns",
-                                record.len(),
-                                self.headers.len()
-                            ),
-                        });
-                    }
-                }
-                Ok(Row::Cells(line))
+                let last_empty = record.get(self.headers.len()) == Some(b"");
+                Ok(
+                    match cell_count_problem(record.len(), self.headers.len(), last_empty) {
+                        Some((zh, en)) => Row::Broken { row: line, zh, en },
+                        None => Row::Cells(line),
+                    },
+                )
             }
             Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => Err(IngestError::Internal(
                 format!("reading the CSV failed: {e}"),
@@ -164,4 +155,30 @@ impl RowSource for CsvSource {
     fn digest(&self) -> Option<(String, u64)> {
         Some(self.reader.get_ref().digest())
     }
+
+    fn text_blocks(&mut self) -> Option<Result<(TextBlocks, u8), IngestError>> {
+        // The header has been read: the records start where the reader stands.
+        let at = self.reader.position();
+        Some(
+            TextBlocks::open(&self.path, self.delimiter, at.byte(), at.line())
+                .map(|b| (b, self.delimiter)),
+        )
+    }
+}
+
+/// Why a row with `cells` cells does not fit a header of `columns` columns, in Chinese and
+/// English; `None` when it fits. A trailing empty cell from a stray delimiter is common in
+/// exports and accepted (`last_empty`: the cell after the last column is empty).
+pub(crate) fn cell_count_problem(
+    cells: usize,
+    columns: usize,
+    last_empty: bool,
+) -> Option<(String, String)> {
+    if cells == columns || (cells == columns + 1 && last_empty) {
+        return None;
+    }
+    Some((
+        format!("该行有 {cells} 个单元格，表头有 {columns} 列"),
+        format!("row has {cells} cells but the header has {columns} columns"),
+    ))
 }

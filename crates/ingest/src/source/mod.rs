@@ -6,6 +6,7 @@ mod csv_file;
 mod hashing;
 mod jsonl;
 mod parquet_file;
+mod text_blocks;
 mod workbook;
 
 use std::io::Read;
@@ -14,9 +15,10 @@ use std::path::Path;
 use crate::encoding::Encoding;
 use crate::error::IngestError;
 
-pub(crate) use csv_file::CsvSource;
+pub(crate) use csv_file::{CsvSource, cell_count_problem};
 pub(crate) use jsonl::JsonlSource;
 pub(crate) use parquet_file::ParquetSource;
+pub(crate) use text_blocks::{TextBlocks, count_newlines};
 pub(crate) use workbook::WorkbookSource;
 
 /// Source file formats.
@@ -156,6 +158,12 @@ pub(crate) trait RowSource {
     /// SHA-256 (hex) and length of the whole file, for sources that read it front to back
     /// once; valid after `next_row` returned `Row::End`. `None`: the caller hashes the file.
     fn digest(&self) -> Option<(String, u64)> {
+        None
+    }
+    /// For delimited text, the rest of the file as blocks of whole records (and the
+    /// delimiter), split into cells by the workers instead of `next_row`. Called after
+    /// the header was read and before any `next_row`. `None`: use `next_row`.
+    fn text_blocks(&mut self) -> Option<Result<(TextBlocks, u8), IngestError>> {
         None
     }
 }
