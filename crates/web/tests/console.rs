@@ -1832,6 +1832,32 @@ async fn a_warning_shows_the_rows_it_cites_read_back_from_the_lake_with_identifi
     assert_eq!(tables[0]["rows"].as_array().unwrap().len(), 2);
     assert_eq!(tables[0]["missing"], serde_json::json!([9]));
     assert!(!api.body.contains("6222021234567890"));
+
+    // Checking the account the inspector holds names the cited row that shows it masked; the
+    // log keeps the pseudonym, never the number.
+    let r = app
+        .api(
+            "POST",
+            &format!("/api/v1/warnings/{id}/reveal"),
+            &token,
+            Some(
+                r#"{"kind":"bank_account","value":"6222 0212 3456 7890","reason":"核对收款账户"}"#,
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.json()["found_in"],
+        serde_json::json!(["evidence:payments:2:payee_account"]),
+        "{}",
+        r.body
+    );
+    let log = users::access_log(ws, 50, 0).await.unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "reveal" && e.reason.as_deref() == Some("核对收款账户"))
+    );
+    assert!(log.iter().all(|e| !e.target.contains("6222021234567890")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

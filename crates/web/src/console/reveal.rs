@@ -7,8 +7,9 @@
 //! the permission can do is *check a candidate*: type or paste the identifier they hold from
 //! the source system (a personnel file, a contract) with the reason they need it; the console
 //! validates it, and shows its normalised value, its masked form and its pseudonym, and says
-//! whether that pseudonym is the warning's subject or one of its finding's facts. The
-//! pseudonym is also what the evidence rows' identifier column holds in the lake.
+//! whether that pseudonym is the warning's subject or one of its finding's facts, and which
+//! cited evidence rows show the same masked form. The pseudonym is what the evidence rows'
+//! identifier column holds in the lake (the console shows only the masked twin).
 //!
 //! Every check is written to the access log — who, which warning and which kind of
 //! identifier, the pseudonym (never the clear value), when and why — whether it matched or
@@ -42,8 +43,9 @@ pub struct Revealed {
     pub masked: String,
     /// The workspace's keyed pseudonym: what the lake holds in the identifier's column.
     pub pseudonym: String,
-    /// Where the pseudonym appears on this warning: `subject`, or `fact:<name>`; empty when
-    /// it appears nowhere in the warning's record.
+    /// Where it appears on this warning: `subject` or `fact:<name>` (the pseudonym itself), or
+    /// `evidence:<dataset>:<row>:<field>` (a cited row whose masked cell is the same: likely,
+    /// not proven); empty when nowhere.
     pub found_in: Vec<String>,
 }
 
@@ -135,6 +137,20 @@ pub async fn reveal(
         for (name, v) in &f.finding.facts {
             if v.contains(&pseudonym) {
                 found_in.push(format!("fact:{name}"));
+            }
+        }
+    }
+    // The cited rows show identifiers masked only (their keyed hashes stay in the lake): a
+    // cell with the same masked form is named, as a likely match rather than a proof.
+    for t in super::pages::cited_rows(state, &view).await? {
+        for (c, column) in t.columns.iter().enumerate() {
+            let Some(field) = column.name.strip_suffix("_masked") else {
+                continue;
+            };
+            for (row, cells) in &t.rows {
+                if cells.get(c).and_then(Option::as_deref) == Some(masked.as_str()) {
+                    found_in.push(format!("evidence:{}:{row}:{field}", t.dataset));
+                }
             }
         }
     }
