@@ -241,7 +241,12 @@ pub(super) async fn cobid(lake: &mut Lake, ctx: &Context) -> Result<Output, AppE
         t.text("category")?,
     );
     let mut findings = Vec::new();
-    for (_, idx) in groups(category) {
+    let markets: Vec<Vec<usize>> = if ctx.params.cobid_per_category {
+        groups(category).into_iter().map(|(_, idx)| idx).collect()
+    } else {
+        vec![(0..t.rows).collect()]
+    };
+    for idx in markets {
         let input: Vec<cobid::Bid<'_>> = idx
             .iter()
             .map(|&i| cobid::Bid {

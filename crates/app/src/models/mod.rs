@@ -221,6 +221,9 @@ pub struct ModelParams {
     pub screens: screens::Params,
     pub fingerprint: fingerprint::Params,
     pub cobid: cobid::Params,
+    /// Judge co-bidding per tender category (chance among firms in one line) instead of
+    /// over all tenders together.
+    pub cobid_per_category: bool,
     pub relations: relations::Params,
     /// Surges by the number of payments per unit and month, not their amount: on the demo
     /// lake, construction instalments made 50 honest "surges" by amount.
@@ -254,6 +257,7 @@ impl Default for ModelParams {
             screens: screens::Params::default(),
             fingerprint: fingerprint::Params::default(),
             cobid: cobid::Params::default(),
+            cobid_per_category: false,
             relations: relations::Params::default(),
             temporal: temporal::Params {
                 surge_by_rows: true,
