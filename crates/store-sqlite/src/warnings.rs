@@ -806,6 +806,23 @@ impl WarningStore for SqliteStore {
         fetch_case(&mut conn, id).await
     }
 
+    async fn list_cases(&self, limit: u32) -> Result<Vec<CaseRecord>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let ids: Vec<i64> = sqlx::query("SELECT id FROM warning_cases ORDER BY id DESC LIMIT ?")
+            .bind(i64::from(limit))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| r.try_get::<i64, _>("id").map_err(db))
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(fetch_case(&mut conn, id).await?);
+        }
+        Ok(out)
+    }
+
     async fn add_report_to_case(
         &self,
         case_id: i64,

@@ -488,6 +488,8 @@ pub trait WarningStore {
         at: DateTime<Utc>,
     ) -> Result<Option<CaseRecord>, StoreError>;
     async fn get_case(&self, id: i64) -> Result<Option<CaseRecord>, StoreError>;
+    /// Cases, newest first, at most `limit`.
+    async fn list_cases(&self, limit: u32) -> Result<Vec<CaseRecord>, StoreError>;
     /// Attaches a whistleblower report to a case.
     async fn add_report_to_case(
         &self,

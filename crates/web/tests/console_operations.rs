@@ -16,7 +16,7 @@ use chrono::Utc;
 use qinglian_app::users::{self, AddUser, Credentials, SessionPolicy};
 use qinglian_app::warnings::Channels;
 use qinglian_app::{Config, Workspace, init_workspace};
-use qinglian_store::Role;
+use qinglian_store::{Role, WarningStore};
 use qinglian_web::console::view::url_encode;
 use qinglian_web::{ConsoleConfig, ConsoleState, console_router};
 use serde_json::Value;
@@ -205,7 +205,10 @@ async fn each_role_sees_the_pages_its_permissions_allow() {
     let o = ops().await;
     // path → roles that get 200 (every other role gets 403)
     let readers = ["admin", "wang", "dang", "shen"];
-    let pages: [(&str, &[&str]); 8] = [
+    let everyone = ["admin", "wang", "zhang", "dang", "shen"];
+    let pages: [(&str, &[&str]); 10] = [
+        ("/cases", &everyone),
+        ("/cases/export.xlsx", &everyone),
         ("/imports", &readers),
         ("/imports/export.xlsx", &readers),
         ("/rules", &readers),
@@ -234,7 +237,8 @@ async fn each_role_sees_the_pages_its_permissions_allow() {
         );
         assert_eq!(nav.contains("href=\"/users\""), name == "admin", "{name}");
     }
-    let apis: [(&str, &[&str]); 4] = [
+    let apis: [(&str, &[&str]); 5] = [
+        ("/api/v1/cases", &everyone),
         ("/api/v1/imports", &readers),
         ("/api/v1/rules", &readers),
         ("/api/v1/ledger", &readers),
@@ -420,19 +424,19 @@ async fn an_upload_is_imported_like_the_cli_with_progress_quarantine_and_no_dupl
     )));
 }
 
-/// Imports two cash payments over FUN-009's limit, runs the rule, raises the warnings and
-/// judges one confirmed and one a false positive (data error).
-async fn judged_fun_009(o: &Ops) {
-    use qinglian_workflow::{Action, Request};
+/// Imports one cash payment over FUN-009's limit per unit, runs the rule and raises the
+/// warnings; returns their ids (one per unit, in the order given).
+async fn fun_009_warnings(o: &Ops, units: &[&str]) -> Vec<i64> {
     let ws = o.ws();
-    let file = ws.root.join("cash.csv");
-    std::fs::write(
-        &file,
-        "payment_id,unit_id,paid_on,amount,payee_name,method,purpose\n\
-         P1,D1,2025-03-04,86000,甲公司,cash,材料款\n\
-         P2,D1,2025-03-05,95000,乙公司,cash,材料款\n",
-    )
-    .unwrap();
+    let file = ws.root.join(format!("cash-{}.csv", units.join("-")));
+    let mut csv = "payment_id,unit_id,paid_on,amount,payee_name,method,purpose\n".to_owned();
+    for (i, u) in units.iter().enumerate() {
+        csv.push_str(&format!(
+            "P{i},{u},2025-03-04,{},公司{i},cash,材料款\n",
+            86000 + i
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
     let opts = qinglian_app::ImportOptions {
         user: "test".into(),
         ..Default::default()
@@ -445,14 +449,32 @@ async fn judged_fun_009(o: &Ops) {
         ..Default::default()
     };
     qinglian_app::analysis::run_rules(ws, &run).await.unwrap();
-    let now = Utc::now();
     let raised =
-        qinglian_app::warnings::raise_from_findings(ws, "system", now, &Channels::default())
+        qinglian_app::warnings::raise_from_findings(ws, "system", Utc::now(), &Channels::default())
             .await
             .unwrap()
             .raised;
-    assert_eq!(raised.len(), 2, "two cash payments over the limit");
-    for (id, last) in raised.iter().zip([
+    let mut by_unit = BTreeMap::new();
+    for id in raised {
+        let w = ws.store.get_warning(id).await.unwrap().unwrap();
+        by_unit.insert(w.department, id);
+    }
+    units
+        .iter()
+        .map(|u| {
+            *by_unit
+                .get(*u)
+                .unwrap_or_else(|| panic!("a warning of {u}: {by_unit:?}"))
+        })
+        .collect()
+}
+
+/// Two FUN-009 warnings judged: one confirmed, one a false positive (data error).
+async fn judged_fun_009(o: &Ops) {
+    use qinglian_workflow::{Action, Request};
+    let ids = fun_009_warnings(o, &["D1", "D2"]).await;
+    let now = Utc::now();
+    for (id, last) in ids.iter().zip([
         Action::Confirm,
         Action::Close {
             code: qinglian_store::Disposition::DataError,
@@ -464,15 +486,10 @@ async fn judged_fun_009(o: &Ops) {
             Action::Verify,
             last,
         ] {
-            qinglian_app::warnings::act(
-                ws,
-                *id,
-                &Request::new(a, "wang"),
-                now,
-                &Channels::default(),
-            )
-            .await
-            .unwrap();
+            let req = Request::new(a, "wang");
+            qinglian_app::warnings::act(o.ws(), *id, &req, now, &Channels::default())
+                .await
+                .unwrap();
         }
     }
 }
@@ -636,6 +653,41 @@ async fn rule_changes_need_an_administrator_and_a_reason_and_reach_what_run_read
             .unwrap()
             .contains("12345")
     );
+    // The models: listed, each with its documentation page, nothing to change.
+    let list = o.get("/rules", &admin).await.text();
+    for m in &qinglian_app::models::MODELS {
+        assert!(
+            list.contains(&format!("href=\"/rules/{}\"", m.id)),
+            "{}",
+            m.id
+        );
+        let shown = o
+            .api("GET", &format!("/api/v1/rules/{}", m.id), &t, None)
+            .await
+            .json();
+        let doc = shown["doc_markdown"].as_str().unwrap();
+        assert!(
+            doc.starts_with(&format!("# {} ", m.id)),
+            "{}: {doc:.40}",
+            m.id
+        );
+    }
+    let page = o.get("/rules/MOD-BENFORD", &admin).await.text();
+    assert!(page.contains("# MOD-BENFORD") && !page.contains("/change\""));
+    let a = o
+        .api(
+            "POST",
+            "/api/v1/rules/MOD-BENFORD/changes",
+            &t,
+            Some(Body::from(r#"{"change":"disable","reason":"r"}"#)),
+        )
+        .await;
+    assert_eq!(
+        a.status,
+        StatusCode::NOT_FOUND,
+        "models have no settings here"
+    );
+
     let auditor = o.token("shen").await;
     let a = o
         .api(
@@ -932,4 +984,91 @@ async fn users_are_added_disabled_and_reset_by_administrators_only() {
             "{action}: {log:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cases_merge_warnings_and_keep_a_liaisons_scope() {
+    let o = ops().await;
+    // zhang is the liaison of 财务部; one warning there, two elsewhere.
+    let ids = fun_009_warnings(&o, &["财务部", "D2", "D3"]).await;
+    let (finance, d2, d3) = (ids[0], ids[1], ids[2]);
+    let wang = o.browser("wang").await;
+    let zhang = o.browser("zhang").await;
+    let shen = o.browser("shen").await;
+    let merge = |b: &Browser, ids: String| {
+        vec![
+            ("csrf", b.csrf.clone()),
+            ("warnings", ids),
+            ("title", "同一批现金支付".to_owned()),
+        ]
+    };
+    let all = format!("{finance}, {d2}");
+    for (b, ids, want) in [
+        (&zhang, all.clone(), StatusCode::FORBIDDEN),
+        (&shen, all.clone(), StatusCode::FORBIDDEN),
+        (
+            &wang,
+            format!("{finance}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (&wang, "1, x".to_owned(), StatusCode::BAD_REQUEST),
+        (&wang, format!("{finance}, 999999"), StatusCode::NOT_FOUND),
+    ] {
+        let f = merge(b, ids.clone());
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let a = o.form("/cases", b, &f).await;
+        assert_eq!(a.status, want, "{ids}: {}", a.text());
+    }
+    assert!(o.ws().store.list_cases(10).await.unwrap().is_empty());
+    let f = merge(&wang, all);
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let a = o.form("/cases", &wang, &f).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.text());
+    let at = a.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let page = o.get(&at, &shen).await.text();
+    assert!(page.contains(&format!("href=\"/warnings/{finance}\"")));
+    assert!(page.contains(&format!("href=\"/warnings/{d2}\"")));
+    // The liaison sees the case with only their department's warning.
+    let page = o.get(&at, &zhang).await.text();
+    assert!(page.contains(&format!("href=\"/warnings/{finance}\"")));
+    assert!(
+        !page.contains(&format!("href=\"/warnings/{d2}\"")),
+        "{page}"
+    );
+
+    // A case without a warning of the liaison's department is not there for them.
+    let t = o.token("wang").await;
+    let body = format!(r#"{{"warnings":[{d2},{d3}],"title":"另案"}}"#);
+    let a = o
+        .api("POST", "/api/v1/cases", &t, Some(Body::from(body)))
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let other = a.json()["id"].as_i64().unwrap();
+    assert_eq!(a.json()["warnings"].as_array().unwrap().len(), 2);
+    let zt = o.token("zhang").await;
+    let a = o
+        .api("GET", &format!("/api/v1/cases/{other}"), &zt, None)
+        .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        o.get(&format!("/cases/{other}"), &zhang).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let listed = o.api("GET", "/api/v1/cases", &zt, None).await.json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+    let listed = o.api("GET", "/api/v1/cases", &t, None).await.json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2, "{listed}");
+    // d2 moved from the first case to the second: the first case now holds only finance.
+    let first = o.ws().store.list_cases(10).await.unwrap();
+    let first = first.iter().find(|c| c.id != other).unwrap();
+    assert_eq!(first.warnings, vec![finance]);
+    // The merge is in each warning's history.
+    let v = qinglian_app::warnings::show(o.ws(), d3, Utc::now())
+        .await
+        .unwrap();
+    assert!(
+        v.history.iter().any(|h| h.action == "merge"),
+        "{:?}",
+        v.history
+    );
 }

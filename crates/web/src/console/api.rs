@@ -66,6 +66,24 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "GET",
+        path: "/api/v1/cases",
+        operation: "listCases",
+        summary: "Cases (merged warnings), newest first; a liaison sees only their department's warnings of a case / 线索案件",
+    },
+    ApiRoute {
+        method: "POST",
+        path: "/api/v1/cases",
+        operation: "mergeCase",
+        summary: "Merge warnings into a new case: {warnings: [ids], title} / 并案",
+    },
+    ApiRoute {
+        method: "GET",
+        path: "/api/v1/cases/{id}",
+        operation: "showCase",
+        summary: "A case with its warnings / 案件详情",
+    },
+    ApiRoute {
+        method: "GET",
         path: "/api/v1/imports",
         operation: "listImports",
         summary: "Import batches, newest first: dataset, file, rows read/accepted/quarantined, SHA-256, user, time / 导入批次",
@@ -164,6 +182,9 @@ fn handler(operation: &str) -> MethodRouter<ConsoleState> {
         "showWarning" => get(show),
         "actOnWarning" => post(act),
         "revealIdentifier" => post(reveal),
+        "listCases" => get(super::cases::api_list),
+        "mergeCase" => post(super::cases::api_merge),
+        "showCase" => get(super::cases::api_show),
         "listImports" => get(super::imports::api_list),
         "uploadImport" => post(super::imports::api_upload),
         "importJob" => get(super::imports::api_job),
@@ -444,6 +465,13 @@ fn request_schema(operation: &str) -> Option<Value> {
                 "role": {"type": "string", "enum": ["admin", "inspector", "liaison", "committee", "auditor"]},
                 "department": {"type": "string", "description": "required for liaisons"},
                 "totp": {"type": "boolean", "description": "absent: the role's default"},
+            }),
+        ),
+        "mergeCase" => object(
+            &["warnings", "title"],
+            json!({
+                "warnings": {"type": "array", "items": {"type": "integer"}, "minItems": 2},
+                "title": {"type": "string"},
             }),
         ),
         "disableUser" => object(&["disabled"], json!({"disabled": {"type": "boolean"}})),

@@ -6,7 +6,9 @@
 //!
 //! The changes are made by `qinglian_app::rule_settings`, which writes them into the
 //! workspace's `qinglian.toml` (the overlay `qinglian run` reads) and into the access log.
-//! Models (the bid screens) are not listed: they have no workspace settings yet.
+//! The models of the model base (`qinglian_app::models::MODELS`) are listed too, with their
+//! precision and their documentation (`docs/models/`, embedded); they have no workspace
+//! settings, so nothing about them can be changed here.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::Utc;
+use qinglian_app::models::{MODELS, ModelInfo};
 use qinglian_app::rule_settings::{self, CatalogueEntry, RuleChange};
 use qinglian_app::users::Permission;
 use qinglian_store::{ConsoleStore, Verdict};
@@ -108,6 +111,53 @@ impl RuleLine {
     }
 }
 
+/// The model base's documentation pages, each starting `# MOD-ID — …`.
+const MODEL_DOCS: [&str; 12] = [
+    include_str!("../../../../docs/models/benford.md"),
+    include_str!("../../../../docs/models/cobid.md"),
+    include_str!("../../../../docs/models/duplicates.md"),
+    include_str!("../../../../docs/models/fingerprint.md"),
+    include_str!("../../../../docs/models/iforest.md"),
+    include_str!("../../../../docs/models/outliers.md"),
+    include_str!("../../../../docs/models/relations.md"),
+    include_str!("../../../../docs/models/scorer.md"),
+    include_str!("../../../../docs/models/screens.md"),
+    include_str!("../../../../docs/models/split.md"),
+    include_str!("../../../../docs/models/temporal.md"),
+    include_str!("../../../../docs/models/threshold.md"),
+];
+
+/// A model and its documentation page ("" when the page is missing).
+fn model_with_doc(id: &str) -> Option<(&'static ModelInfo, &'static str)> {
+    let m = MODELS
+        .iter()
+        .find(|m| m.id.eq_ignore_ascii_case(id.trim()))?;
+    let heading = format!("# {} ", m.id);
+    let doc = MODEL_DOCS
+        .iter()
+        .find(|d| d.starts_with(&heading))
+        .copied()
+        .unwrap_or("");
+    Some((m, doc))
+}
+
+fn model_line(m: &ModelInfo, lang: Lang, precision: &Judged) -> RuleLine {
+    RuleLine {
+        id: m.id.to_owned(),
+        name: match lang {
+            Lang::Zh => m.name_zh.to_owned(),
+            Lang::En => m.name_en.to_owned(),
+        },
+        category: m.category.prefix().to_owned(),
+        severity: String::new(),
+        version: m.version.to_owned(),
+        disabled: String::new(),
+        is_disabled: false,
+        precision: precision_text(precision.get(m.id)),
+        overridden: 0,
+    }
+}
+
 async fn catalogue(state: &ConsoleState) -> Result<Vec<CatalogueEntry>, WebErr> {
     Ok(rule_settings::catalogue(state.workspace())?)
 }
@@ -117,6 +167,7 @@ async fn catalogue(state: &ConsoleState) -> Result<Vec<CatalogueEntry>, WebErr> 
 struct RulesPage<'a> {
     c: Chrome<'a>,
     rules: Vec<RuleLine>,
+    models: Vec<RuleLine>,
 }
 
 async fn list_page(State(state): State<ConsoleState>, v: Viewer) -> Response {
@@ -133,6 +184,7 @@ async fn list_page(State(state): State<ConsoleState>, v: Viewer) -> Response {
             &RulesPage {
                 c: Chrome::of(&state, &v),
                 rules,
+                models: MODELS.iter().map(|m| model_line(m, v.lang, &p)).collect(),
             },
         ))
     }
@@ -145,11 +197,15 @@ async fn export(State(state): State<ConsoleState>, v: Viewer) -> Response {
         v.require(Permission::ViewOperations)?;
         let p = precisions(&state).await?;
         let tr = state.tr(v.lang);
-        let rows: Vec<Vec<Cell>> = catalogue(&state)
+        let lines = catalogue(&state)
             .await?
             .iter()
-            .map(|e| {
-                let l = RuleLine::new(e, v.lang, &p);
+            .map(|e| RuleLine::new(e, v.lang, &p))
+            .chain(MODELS.iter().map(|m| model_line(m, v.lang, &p)))
+            .collect::<Vec<_>>();
+        let rows: Vec<Vec<Cell>> = lines
+            .into_iter()
+            .map(|l| {
                 vec![
                     l.id.into(),
                     l.name.into(),
@@ -210,6 +266,7 @@ struct RulePage<'a> {
     params: Vec<rule_settings::ParamRow>,
     doc: String,
     may_change: bool,
+    is_model: bool,
 }
 
 async fn rule_page(
@@ -219,6 +276,22 @@ async fn rule_page(
 ) -> Response {
     let r: Result<Response, WebErr> = async {
         v.require(Permission::ViewOperations)?;
+        if let Some((m, doc)) = model_with_doc(&id) {
+            let p = precisions(&state).await?;
+            return Ok(render(
+                StatusCode::OK,
+                &RulePage {
+                    c: Chrome::of(&state, &v),
+                    line: model_line(m, v.lang, &p),
+                    description: String::new(),
+                    datasets: m.datasets.join(", "),
+                    params: Vec::new(),
+                    doc: doc.to_owned(),
+                    may_change: false,
+                    is_model: true,
+                },
+            ));
+        }
         let (e, doc) = rule_with_doc(&state, &id).await?;
         let p = precisions(&state).await?;
         Ok(render(
@@ -234,6 +307,7 @@ async fn rule_page(
                 params: e.params.clone(),
                 doc,
                 may_change: v.may(Permission::ManageRules),
+                is_model: false,
             },
         ))
     }
@@ -365,7 +439,11 @@ pub async fn api_list(State(state): State<ConsoleState>, caller: ApiCaller) -> R
                 json!({"rule": e, "precision": precision})
             })
             .collect();
-        Ok(json!({"items": items}))
+        let models: Vec<serde_json::Value> = MODELS
+            .iter()
+            .map(|m| json!({"model": m, "precision": precision_value(p.get(m.id))}))
+            .collect();
+        Ok(json!({"items": items, "models": models}))
     }
     .await;
     super::api::answer(r)
@@ -378,6 +456,10 @@ pub async fn api_show(
 ) -> Response {
     let r = async {
         caller.require(Permission::ViewOperations)?;
+        if let Some((m, doc)) = model_with_doc(&id) {
+            let precision = precision_value(precisions(&state).await?.get(m.id));
+            return Ok(json!({"model": m, "precision": precision, "doc_markdown": doc}));
+        }
         let (e, doc) = rule_with_doc(&state, &id).await?;
         let precision = precision_value(precisions(&state).await?.get(&e.id));
         Ok(json!({"rule": e, "precision": precision, "doc_markdown": doc}))

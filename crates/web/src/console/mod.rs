@@ -7,7 +7,8 @@
 //! - [`api`]: `/api/v1`, the same actions as JSON, and its OpenAPI document.
 //! - [`view`]: what pages and API show, built from the app's use cases.
 //! - [`imports`], `catalogue`, `ledger_page`, `users_page`: the operations pages (imports with
-//!   upload jobs, the rule catalogue and its changes, the ledger, users), pages and API handlers.
+//!   upload jobs, the rule catalogue and its changes, the ledger, users), pages and API handlers;
+//!   `cases`: merged warnings (线索/案件).
 //! - [`reveal`]: checking a masked personal identifier with a reason, logged.
 //! - [`i18n`]: the message catalogues (Chinese first, English).
 //! - [`assets`]: CSS, JS, htmx and ECharts, embedded in the binary (intranets have no CDN).
@@ -21,6 +22,7 @@
 pub mod api;
 mod assets;
 pub mod auth;
+mod cases;
 mod catalogue;
 mod error;
 pub mod i18n;
@@ -143,6 +145,7 @@ pub fn console_router(state: ConsoleState) -> Router {
         .merge(pages::routes())
         .merge(api::routes())
         .merge(imports::routes())
+        .merge(cases::routes())
         .merge(catalogue::routes())
         .merge(ledger_page::routes())
         .merge(users_page::routes())
