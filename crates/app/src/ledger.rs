@@ -687,6 +687,11 @@ pub fn prove(ws: &Workspace, index: u64) -> Result<Proven, AppError> {
     })
 }
 
+/// The bytes of entry `index` as stored, unproven (for reporting on an entry whose proof fails).
+pub fn entry_bytes(ws: &Workspace, index: u64) -> Result<Vec<u8>, AppError> {
+    Ok(open_log_read_only(ws)?.entry(index)?)
+}
+
 /// Entries that mention `needle` as an import batch id, an evidence file's SHA-256 or
 /// reference id, or another event's id.
 pub fn find_entries(ws: &Workspace, needle: &str) -> Result<Vec<u64>, AppError> {

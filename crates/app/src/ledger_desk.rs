@@ -246,3 +246,160 @@ async fn check_warnings(
     }
     Ok(out)
 }
+
+// ---------------------------------------------------------------------------------------
+// One warning: its receipts, on demand (the console's "verify" button)
+
+/// One ledger entry about a warning or its finding, with what checking it found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WarningEntryCheck {
+    pub index: u64,
+    /// `finding`, `finding_resolved`, or the warning's new state (`assigned`, `closed`, …).
+    pub what: String,
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    /// The inclusion proof and the checkpoint's signature hold.
+    pub proven: bool,
+    /// What differs from the desk; `None` when the entry and the desk agree.
+    pub difference: Option<String>,
+}
+
+/// The ledger's account of one warning, checked against the signed checkpoint and the desk.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WarningLedgerCheck {
+    /// The signed checkpoint note the proofs lead to (origin, size, root, signatures).
+    pub checkpoint: Option<String>,
+    pub verifier_key: Option<String>,
+    pub entries: Vec<WarningEntryCheck>,
+    /// Everything that is not as it should be, in words; empty = verified.
+    pub problems: Vec<String>,
+}
+
+impl WarningLedgerCheck {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Finds the entries about `view`'s warning and finding (a scan of the log), proves each
+/// against the latest signed checkpoint, and compares them with the desk: the history must be
+/// the ledger's sequence of transitions, change by change, and an open finding must have the
+/// digest its last `finding` entry recorded.
+pub fn check_warning(
+    ws: &Workspace,
+    view: &crate::warnings::WarningView,
+) -> Result<WarningLedgerCheck, AppError> {
+    let warning = view.warning.id.to_string();
+    let finding = view.finding.as_ref().map(|f| f.id.to_string());
+    let mut indices = crate::ledger::find_entries(ws, &warning)?;
+    if let Some(f) = &finding {
+        indices.extend(crate::ledger::find_entries(ws, f)?);
+    }
+    indices.sort_unstable();
+    indices.dedup();
+
+    let mut check = WarningLedgerCheck {
+        checkpoint: None,
+        verifier_key: None,
+        entries: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut transitions: Vec<(usize, WarningTransitionEvent)> = Vec::new();
+    let mut last_digest: Option<(usize, String)> = None;
+    for i in indices {
+        let proven = crate::ledger::prove(ws, i);
+        let (entry, proven_ok) = match &proven {
+            Ok(p) => (
+                crate::ledger::LedgerEntry::parse(p.entry_text.as_bytes())
+                    .map_err(AppError::LedgerInput),
+                true,
+            ),
+            Err(e) => {
+                check.problems.push(format!(
+                    "entry {i} cannot be proven / 第 {i} 条无法证明: {e}"
+                ));
+                (
+                    crate::ledger::entry_bytes(ws, i).and_then(|b| {
+                        crate::ledger::LedgerEntry::parse(&b).map_err(AppError::LedgerInput)
+                    }),
+                    false,
+                )
+            }
+        };
+        if let Ok(p) = &proven {
+            check.checkpoint = Some(p.receipt.checkpoint.clone());
+            check.verifier_key = Some(p.verifier_key.clone());
+        }
+        let Ok(entry) = entry else { continue };
+        let what = match &entry.event {
+            LedgerEvent::WarningTransition(e) if e.warning == warning => {
+                transitions.push((check.entries.len(), e.clone()));
+                e.to.clone()
+            }
+            LedgerEvent::Finding(e) if Some(&e.finding) == finding.as_ref() => {
+                last_digest = Some((check.entries.len(), e.digest.clone()));
+                "finding".to_owned()
+            }
+            LedgerEvent::FindingResolved(e) if Some(&e.finding) == finding.as_ref() => {
+                "finding_resolved".to_owned()
+            }
+            // Another kind of record that happens to carry the same number.
+            _ => continue,
+        };
+        check.entries.push(WarningEntryCheck {
+            index: i,
+            what,
+            recorded_at: entry.recorded_at,
+            proven: proven_ok,
+            difference: None,
+        });
+    }
+
+    // The history, change by change, against the ledger's transitions in order.
+    for (k, t) in view.history.iter().enumerate() {
+        let LedgerEvent::WarningTransition(desk) =
+            crate::warnings::ledger_event(&qinglian_workflow::TransitionEvent::of(t))
+        else {
+            unreachable!("ledger_event makes warning transitions")
+        };
+        match transitions.get(k) {
+            None => check.problems.push(format!(
+                "change {} ({}) is in the desk but not in the ledger / 第 {} 次处置未存证",
+                t.seq, t.action, t.seq
+            )),
+            Some((at, recorded)) => {
+                if let Some(what) = difference(&desk, recorded) {
+                    let message = format!("change {} ({}): {what}", t.seq, t.action);
+                    check.entries[*at].difference = Some(message.clone());
+                    check.problems.push(message);
+                }
+            }
+        }
+    }
+    for (at, recorded) in transitions.iter().skip(view.history.len()) {
+        let message = format!(
+            "entry {} records a change (to {}) that the desk does not have (deleted?) / 账本有而系统中缺失",
+            check.entries[*at].index, recorded.to
+        );
+        check.entries[*at].difference = Some(message.clone());
+        check.problems.push(message);
+    }
+    if let Some(f) = &view.finding
+        && f.status == FindingStatus::Open
+    {
+        match last_digest {
+            None => check
+                .problems
+                .push(format!("finding {} has no ledger entry / 发现未存证", f.id)),
+            Some((at, digest)) if digest != finding_digest(&f.finding) => {
+                let message = format!(
+                    "finding {} was altered in the desk after it was recorded / 发现在存证后被改动",
+                    f.id
+                );
+                check.entries[at].difference = Some(message.clone());
+                check.problems.push(message);
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(check)
+}

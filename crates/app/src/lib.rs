@@ -38,5 +38,6 @@ pub use evidence_rows::{EvidenceColumn, EvidenceTable, evidence_tables};
 pub use finding_graph::{FindingGraph, GraphLink, finding_graph};
 pub use import::{ImportOptions, ImportOutcome, import};
 pub use import::{batch, batches, dataset_names, find_dataset, quarantine_lines};
+pub use ledger_desk::{WarningEntryCheck, WarningLedgerCheck, check_warning};
 pub use status::{Status, status};
 pub use workspace::{Workspace, init_workspace, write_private};

@@ -217,3 +217,63 @@ async fn a_warning_change_altered_or_removed_is_pinpointed() {
         "{p:?}"
     );
 }
+
+#[tokio::test]
+async fn one_warnings_receipts_are_proven_and_checked_against_the_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, raised) = analysed(dir.path()).await;
+    let w = raised[0];
+    let view = warnings::show(&ws, w, Utc::now()).await.unwrap();
+    let check = qinglian_app::check_warning(&ws, &view).unwrap();
+    assert!(check.ok(), "{:?}", check.problems);
+    // The finding, the raising and the assignment, each proven against the signed checkpoint.
+    let what: Vec<&str> = check.entries.iter().map(|e| e.what.as_str()).collect();
+    assert_eq!(
+        what,
+        vec!["finding", "new", "assigned"],
+        "{:?}",
+        check.entries
+    );
+    assert!(
+        check
+            .entries
+            .iter()
+            .all(|e| e.proven && e.difference.is_none())
+    );
+    assert!(check.checkpoint.as_deref().unwrap().contains('\u{2014}'));
+    // Another warning's entries are not this one's.
+    let other = warnings::show(&ws, raised[1], Utc::now()).await.unwrap();
+    let check = qinglian_app::check_warning(&ws, &other).unwrap();
+    assert_eq!(
+        check
+            .entries
+            .iter()
+            .filter(|e| e.what == "assigned")
+            .count(),
+        0
+    );
+
+    // The assignment's actor altered behind the application's back: pinpointed at its entry.
+    tamper(
+        &ws,
+        &[
+            "DROP TRIGGER warning_transitions_no_update",
+            &format!(
+                "UPDATE warning_transitions SET actor = '张三' WHERE warning_id = {w} AND seq = 2"
+            ),
+        ],
+    )
+    .await;
+    let view = warnings::show(&ws, w, Utc::now()).await.unwrap();
+    let check = qinglian_app::check_warning(&ws, &view).unwrap();
+    assert!(!check.ok());
+    let altered = check.entries.iter().find(|e| e.what == "assigned").unwrap();
+    assert!(
+        altered
+            .difference
+            .as_deref()
+            .unwrap()
+            .contains("actor is 张三"),
+        "{altered:?}"
+    );
+}

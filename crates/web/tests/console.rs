@@ -1898,3 +1898,66 @@ async fn a_relationship_finding_draws_its_path_and_says_it_in_words() {
     assert_eq!(js.status, StatusCode::OK);
     assert!(js.body.contains("data-graph"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warnings_receipts_are_verified_from_its_page_and_the_api_within_scope() {
+    let app = app().await;
+    let admin = app.sign_in("admin").await;
+    let page = app
+        .get(&format!("/warnings/{}", app.finance), &admin.cookie)
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("/warnings/{}/ledger", app.finance))
+    );
+    let check = app
+        .get(&format!("/warnings/{}/ledger", app.finance), &admin.cookie)
+        .await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.body);
+    // This fixture put its findings into the desk directly, not through a run: the check
+    // says so (the app's tests cover a fully recorded warning), while the raising of the
+    // warning is a proven entry under the signed checkpoint.
+    assert!(check.body.contains("data-ok=\"0\""), "{}", check.body);
+    assert!(check.body.contains("发现未存证"), "{}", check.body);
+    assert!(
+        check.body.contains("已分派") && check.body.contains("签名检查点"),
+        "{}",
+        check.body
+    );
+
+    let token = app.token("shen").await;
+    let api = app
+        .api(
+            "GET",
+            &format!("/api/v1/warnings/{}/ledger", app.works),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let body = api.json();
+    assert_eq!(body["ok"], false, "{body}");
+    assert!(
+        body["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("no ledger entry")
+    );
+    let entries = body["entries"].as_array().unwrap();
+    assert!(
+        !entries.is_empty() && entries.iter().all(|e| e["proven"] == true),
+        "{body}"
+    );
+
+    // A liaison of 财务部 cannot check 工程部's warning, not even by its number.
+    let zhang = app.sign_in("zhang").await;
+    let other = app
+        .get(&format!("/warnings/{}/ledger", app.works), &zhang.cookie)
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let bad = app.get("/warnings/abc/ledger", &admin.cookie).await;
+    assert_eq!(bad.status, StatusCode::NOT_FOUND);
+    // The checks are in the access log.
+    let log = app.get("/access-log", &admin.cookie).await;
+    assert!(log.body.contains("warning_ledger_check"), "{}", log.body);
+}

@@ -53,6 +53,12 @@ pub const ROUTES: &[ApiRoute] = &[
         summary: "A warning with its level reasons, evidence (the cited rows read back from the lake, identifiers masked, in evidence_rows), history and allowed actions (the view is written to the access log) / 预警详情",
     },
     ApiRoute {
+        method: "GET",
+        path: "/api/v1/warnings/{id}/ledger",
+        operation: "checkWarningLedger",
+        summary: "The warning's and its finding's ledger entries, each proven against the latest signed checkpoint and compared with the desk (a scan of the log; written to the access log) / 预警存证核验",
+    },
+    ApiRoute {
         method: "POST",
         path: "/api/v1/warnings/{id}/actions",
         operation: "actOnWarning",
@@ -180,6 +186,7 @@ fn handler(operation: &str) -> MethodRouter<ConsoleState> {
         "dashboard" => get(dashboard),
         "listWarnings" => get(list),
         "showWarning" => get(show),
+        "checkWarningLedger" => get(super::receipts::api_check),
         "actOnWarning" => post(act),
         "revealIdentifier" => post(reveal),
         "listCases" => get(super::cases::api_list),

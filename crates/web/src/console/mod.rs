@@ -30,6 +30,7 @@ pub mod imports;
 mod ledger_page;
 mod metrics;
 pub mod pages;
+mod receipts;
 pub mod reveal;
 mod security;
 mod users_page;
@@ -148,6 +149,7 @@ pub fn console_router(state: ConsoleState) -> Router {
         .merge(cases::routes())
         .merge(catalogue::routes())
         .merge(ledger_page::routes())
+        .merge(receipts::routes())
         .merge(users_page::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
