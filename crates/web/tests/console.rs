@@ -1672,6 +1672,15 @@ async fn end_to_end_in_headless_chromium() {
     let code = app.code("admin");
     let base = format!("http://{addr}");
     let finance = app.finance;
+    let upload = app._dir.path().join("付款.csv");
+    std::fs::write(
+        &upload,
+        "payment_id,unit_id,paid_on,amount,payee_name,method,purpose\n\
+         P1,D1,2025-03-04,86000,甲公司,cash,材料款\n\
+         P2,D1,2025-03-05,不是金额,乙公司,transfer,文具\n",
+    )
+    .unwrap();
+    let upload = upload.display().to_string();
     let result = tokio::task::spawn_blocking(move || {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -1747,12 +1756,22 @@ async fn end_to_end_in_headless_chromium() {
             "return !!document.querySelector(\"table.list a[href='/warnings/{finance}']\");"
         ));
 
+        // Upload a file on the imports page: it is imported, and the batch opens.
+        b.open("/imports");
+        b.script("document.querySelector('#upload select[name=dataset]').value = 'payments';");
+        b.type_into("#upload input[type=file]", &upload);
+        b.click("#upload button[type=submit]");
+        b.wait_for("return location.pathname.indexOf('/imports/payments-') === 0;");
+        let text = b.text();
+        assert!(text.contains("付款.csv") && text.contains("下载隔离明细"), "{text}");
+        b.shot("06-imported");
+
         // English.
         b.click("a[href='/lang/en']");
         b.wait_for("return document.documentElement.lang === 'en';");
-        assert_eq!(b.path(), "/warnings?level=2", "back on the same page");
-        assert!(b.text().contains("Export to Excel"));
-        b.shot("06-english");
+        assert!(b.path().starts_with("/imports/payments-"), "back on the same page");
+        assert!(b.text().contains("Download the quarantine (Excel)"));
+        b.shot("07-english");
         b.call("DELETE", &b.s(""), None);
     })
     .await;
