@@ -94,6 +94,33 @@ impl Table {
             .ok_or_else(|| RulesError::Internal(format!("the query has no column {name}")))
     }
 
+    /// Takes a column out, leaving an empty one of the same kind: to keep a large column
+    /// without copying it.
+    pub fn take(&mut self, name: &str) -> Result<Column, RulesError> {
+        let i = self
+            .names
+            .iter()
+            .position(|n| n == name)
+            .ok_or_else(|| RulesError::Internal(format!("the query has no column {name}")))?;
+        let empty = match &self.columns[i] {
+            Column::Text(_) => Column::Text(TextColumn::default()),
+            Column::Int(_) => Column::Int(Vec::new()),
+            Column::Float(_) => Column::Float(Vec::new()),
+            Column::Bool(_) => Column::Bool(Vec::new()),
+            Column::Date(_) => Column::Date(Vec::new()),
+            Column::DateTime(_) => Column::DateTime(Vec::new()),
+        };
+        Ok(std::mem::replace(&mut self.columns[i], empty))
+    }
+
+    /// Takes a text column out (see [`Table::take`]).
+    pub fn take_text(&mut self, name: &str) -> Result<TextColumn, RulesError> {
+        match self.take(name)? {
+            Column::Text(t) => Ok(t),
+            c => Err(wrong(name, "text", &c)),
+        }
+    }
+
     pub fn text(&self, name: &str) -> Result<&TextColumn, RulesError> {
         match self.column(name)? {
             Column::Text(t) => Ok(t),
@@ -250,8 +277,9 @@ impl Builder {
     }
 }
 
-/// Converts record batches of `schema` into a [`Table`].
-fn to_table(schema: &Schema, batches: &[RecordBatch]) -> Result<Table, RulesError> {
+/// Converts record batches of `schema` into a [`Table`], freeing each batch once it is
+/// read (a ten-million-row result is held once, not twice).
+fn to_table(schema: &Schema, batches: Vec<RecordBatch>) -> Result<Table, RulesError> {
     let mut builders = schema
         .fields()
         .iter()
@@ -260,6 +288,7 @@ fn to_table(schema: &Schema, batches: &[RecordBatch]) -> Result<Table, RulesErro
     let mut rows = 0;
     for b in batches {
         rows += b.num_rows();
+        let b: RecordBatch = b;
         for (builder, col) in builders.iter_mut().zip(b.columns()) {
             builder.push(col)?;
         }
@@ -279,7 +308,7 @@ impl Engine {
         let df = self.ctx.sql(sql).await.map_err(internal)?;
         let schema = df.schema().as_arrow().clone();
         let batches = df.collect().await.map_err(internal)?;
-        to_table(&schema, &batches)
+        to_table(&schema, batches)
     }
 
     /// Whether the dataset holds committed data (it is registered empty otherwise).

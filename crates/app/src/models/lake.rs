@@ -124,31 +124,37 @@ impl Lake {
     }
 
     async fn read_payments(&self) -> Result<Payments, AppError> {
-        {
-            let t = self
-                .table(
-                    "SELECT _batch, _row, unit_id, paid_on, approved_at, \
-                     CAST(amount * 100 AS BIGINT) AS fen, \
-                     COALESCE(NULLIF(payee_company_id, ''), payee_name) AS payee, invoice_no \
-                     FROM payments WHERE paid_on IS NOT NULL AND amount IS NOT NULL",
-                )
-                .await?;
-            let approved = t.datetime("approved_at")?;
-            let p = Payments {
-                origin: Origin::of("payments", &t)?,
-                unit: t.text("unit_id")?.clone(),
-                payee: t.text("payee")?.clone(),
-                paid_on: t
-                    .date("paid_on")?
-                    .iter()
-                    .map(|d| d.unwrap_or_default())
-                    .collect(),
-                time: approved.iter().map(|a| a.map(|a| a.time())).collect(),
-                fen: t.int("fen")?.iter().map(|a| a.unwrap_or(0)).collect(),
-                invoice: t.text("invoice_no")?.clone(),
-            };
-            Ok(p)
-        }
+        let mut t = self
+            .table(
+                "SELECT _batch, _row, unit_id, paid_on, approved_at, \
+                 CAST(amount * 100 AS BIGINT) AS fen, \
+                 COALESCE(NULLIF(payee_company_id, ''), payee_name) AS payee, invoice_no \
+                 FROM payments WHERE paid_on IS NOT NULL AND amount IS NOT NULL",
+            )
+            .await?;
+        // Columns are moved out of the table, not copied: at ten million rows each copy
+        // of the invoice numbers alone is hundreds of megabytes.
+        Ok(Payments {
+            origin: Origin {
+                dataset: "payments",
+                batch: t.take_text("_batch")?,
+                row: t.int("_row")?.iter().map(|r| r.unwrap_or(0)).collect(),
+            },
+            unit: t.take_text("unit_id")?,
+            payee: t.take_text("payee")?,
+            paid_on: t
+                .date("paid_on")?
+                .iter()
+                .map(|d| d.unwrap_or_default())
+                .collect(),
+            time: t
+                .datetime("approved_at")?
+                .iter()
+                .map(|a| a.map(|a| a.time()))
+                .collect(),
+            fen: t.int("fen")?.iter().map(|a| a.unwrap_or(0)).collect(),
+            invoice: t.take_text("invoice_no")?,
+        })
     }
 
     /// Frees the payments once no detector needs them.
