@@ -411,6 +411,35 @@ async fn an_upload_is_imported_like_the_cli_with_progress_quarantine_and_no_dupl
         .json();
     assert_eq!(shown["quarantine"].as_array().unwrap().len(), 1, "{shown}");
     assert_eq!(shown["quarantine"][0]["raw_value"], "不是金额");
+    // A file larger than the console's 1 MiB limit for forms and JSON still uploads whole.
+    let mut big = String::from("payment_id,unit_id,paid_on,amount,payee_name,method,purpose\n");
+    let mut rows = 0;
+    while big.len() < 3 << 20 {
+        rows += 1;
+        big.push_str(&format!(
+            "B{rows},D{},2025-03-04,{}.50,某某有限公司{},transfer,办公用品采购\n",
+            rows % 7,
+            rows % 9000,
+            rows % 97
+        ));
+    }
+    let a = o
+        .api(
+            "POST",
+            "/api/v1/imports?dataset=payments&name=big.csv",
+            &admin_t,
+            Some(Body::from(big)),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.text());
+    let big_status = a.json()["status"].as_str().unwrap().to_owned();
+    let job = o.finished(&big_status, get).await;
+    assert_eq!(
+        (&job["state"], &job["rows_read"], &job["rows_accepted"]),
+        (&Value::from("done"), &Value::from(rows), &Value::from(rows)),
+        "{job}"
+    );
+
     // Another user's job is not shown to a reader who may not upload.
     let a = o.api("GET", &status, &shen_t, None).await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
