@@ -41,11 +41,13 @@ pub struct RunOptions {
     pub model: Option<String>,
     /// Run the rule base only.
     pub no_models: bool,
+    /// Run the model base only.
+    pub no_rules: bool,
 }
 
 impl RunOptions {
     fn runs_rules(&self) -> bool {
-        self.rule.is_some() || self.model.is_none()
+        !self.no_rules && (self.rule.is_some() || self.model.is_none())
     }
 
     fn runs_models(&self) -> bool {

@@ -219,6 +219,16 @@ async fn rules_alone_or_one_model_alone_leave_the_other_findings_open() {
     assert_eq!(s.resolved, 0);
     assert_eq!(count(SourceKind::Model).await, models_before);
 
+    let models_only = RunOptions {
+        no_rules: true,
+        ..RunOptions::default()
+    };
+    let s = run_rules(&ws, &models_only).await.unwrap();
+    assert!(s.rules.is_empty());
+    assert_eq!(s.models.len(), 12);
+    assert_eq!((s.new, s.resolved), (0, 0));
+    assert_eq!(count(SourceKind::Rule).await, rules_before);
+
     let one = RunOptions {
         model: Some("mod-duplicate".into()),
         ..RunOptions::default()

@@ -27,6 +27,9 @@ pub struct RunArgs {
     /// Run the rule base only, not the model base
     #[arg(long, conflicts_with = "model")]
     no_models: bool,
+    /// Run the model base only, not the rule base
+    #[arg(long, conflicts_with_all = ["rule", "no_models"])]
+    no_rules: bool,
     /// Keep the findings only: raise no warnings from them (`warnings raise` does it later)
     #[arg(long)]
     no_raise: bool,
@@ -129,6 +132,7 @@ pub async fn run(cli: &Cli, a: &RunArgs) -> anyhow::Result<()> {
             rule: a.rule.clone(),
             model: a.model.clone(),
             no_models: a.no_models,
+            no_rules: a.no_rules,
         },
         &mut |step| model_progress(quiet, &step),
     )
