@@ -163,6 +163,8 @@ fn refused(reason: impl Into<String>) -> AppError {
     }
 }
 
+static CHANGE_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Applies a change with its reason; returns the rule as it now is. Refuses an unknown rule
 /// or parameter, a value of the wrong type and an empty reason, writing nothing.
 pub async fn change_rule(
@@ -189,50 +191,57 @@ pub async fn change_rule(
         .get(id.trim())
         .ok_or_else(|| refused(format!("没有规则「{id}」/ no rule '{id}'")))?;
     let rid = rule.meta.id.clone();
-    let mut config = settings(ws)?;
-    let same_id = |k: &String| k.eq_ignore_ascii_case(&rid);
-    match change {
-        RuleChange::Disable => {
-            config.rules.disabled.retain(|k, _| !same_id(k));
-            config.rules.disabled.insert(rid.clone(), reason.to_owned());
-        }
-        RuleChange::Enable => config.rules.disabled.retain(|k, _| !same_id(k)),
-        RuleChange::SetParam { name, .. } | RuleChange::ResetParam { name }
-            if !rule.meta.params.contains_key(name.trim()) =>
-        {
-            return Err(refused(format!(
-                "规则 {rid} 没有参数「{name}」/ rule {rid} has no parameter '{name}'"
-            )));
-        }
-        RuleChange::SetParam { name, value } => {
-            let mut merged: BTreeMap<String, toml::Value> =
-                overrides(&config, &rid).cloned().unwrap_or_default();
-            config.rules.params.retain(|k, _| !same_id(k));
-            // The same reading of a typed value as `QINGLIAN__RULES__PARAMS__…`.
-            let mut one = Config::default();
-            one.set(&format!("rules__params__x__{}", name.trim()), value.trim())
-                .map_err(refused)?;
-            let v = one
-                .rules
-                .params
-                .into_values()
-                .flat_map(BTreeMap::into_values)
-                .next()
-                .ok_or_else(|| AppError::Internal("a parameter value was not read".into()))?;
-            merged.insert(name.trim().to_owned(), v);
-            config.rules.params.insert(rid.clone(), merged);
-        }
-        RuleChange::ResetParam { name } => {
-            let mut merged = overrides(&config, &rid).cloned().unwrap_or_default();
-            config.rules.params.retain(|k, _| !same_id(k));
-            merged.remove(name.trim());
-            if !merged.is_empty() {
+    // Two changes at once (two administrators) must not both read the old file and the
+    // second undo the first: read, change and write under one lock. (Edits by hand outside
+    // the console are not covered.)
+    let config = {
+        let _guard = CHANGE_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        let mut config = settings(ws)?;
+        let same_id = |k: &String| k.eq_ignore_ascii_case(&rid);
+        match change {
+            RuleChange::Disable => {
+                config.rules.disabled.retain(|k, _| !same_id(k));
+                config.rules.disabled.insert(rid.clone(), reason.to_owned());
+            }
+            RuleChange::Enable => config.rules.disabled.retain(|k, _| !same_id(k)),
+            RuleChange::SetParam { name, .. } | RuleChange::ResetParam { name }
+                if !rule.meta.params.contains_key(name.trim()) =>
+            {
+                return Err(refused(format!(
+                    "规则 {rid} 没有参数「{name}」/ rule {rid} has no parameter '{name}'"
+                )));
+            }
+            RuleChange::SetParam { name, value } => {
+                let mut merged: BTreeMap<String, toml::Value> =
+                    overrides(&config, &rid).cloned().unwrap_or_default();
+                config.rules.params.retain(|k, _| !same_id(k));
+                // The same reading of a typed value as `QINGLIAN__RULES__PARAMS__…`.
+                let mut one = Config::default();
+                one.set(&format!("rules__params__x__{}", name.trim()), value.trim())
+                    .map_err(refused)?;
+                let v = one
+                    .rules
+                    .params
+                    .into_values()
+                    .flat_map(BTreeMap::into_values)
+                    .next()
+                    .ok_or_else(|| AppError::Internal("a parameter value was not read".into()))?;
+                merged.insert(name.trim().to_owned(), v);
                 config.rules.params.insert(rid.clone(), merged);
             }
+            RuleChange::ResetParam { name } => {
+                let mut merged = overrides(&config, &rid).cloned().unwrap_or_default();
+                config.rules.params.retain(|k, _| !same_id(k));
+                merged.remove(name.trim());
+                if !merged.is_empty() {
+                    config.rules.params.insert(rid.clone(), merged);
+                }
+            }
         }
-    }
-    check_settings(&config, &pack)?;
-    write_config(ws, &config)?;
+        check_settings(&config, &pack)?;
+        write_config(ws, &config)?;
+        config
+    };
     crate::users::log_access(
         ws,
         actor,
