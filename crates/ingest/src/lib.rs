@@ -30,4 +30,5 @@ pub use lake::{BATCH_COLUMN, ROW_COLUMN, arrow_schema, lake_columns};
 pub use lake_rows::{LakeRow, LakeRows, read_lake_rows};
 pub use mapping::Mapping;
 pub use pipeline::{ImportRequest, ImportStats, Progress, import_file};
+pub use quarantine::{QuarantineLine, read_quarantine};
 pub use source::{Format, detect_format};
