@@ -1745,6 +1745,13 @@ async fn end_to_end_in_headless_chromium() {
         let text = b.text();
         assert!(text.contains("C1 重复付款") && text.contains("payments"), "{text}");
         b.shot("04-warning");
+        // Verify it in the ledger: each entry proven under the signed checkpoint.
+        b.click(&format!("a[href='/warnings/{finance}/ledger']"));
+        b.wait_for("return !!document.getElementById('receipt-result');");
+        let text = b.text();
+        assert!(text.contains("存证核验") && text.contains("签名检查点"), "{text}");
+        b.shot("04b-ledger-check");
+        b.open(&format!("/warnings/{finance}"));
         b.type_into("form.action input[value=escalate] ~ label textarea", "金额较大，升级核查");
         b.click("form.action input[value=escalate] ~ button");
         b.wait_for("return document.body.innerText.indexOf('二级预警') >= 0;");
