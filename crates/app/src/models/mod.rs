@@ -209,10 +209,11 @@ pub struct ModelParams {
     /// Thresholds: the organisation's own (`org_units.tender_threshold` and
     /// `large_fund_threshold`) when the lake has them, else the detector's defaults.
     pub threshold: threshold::Params,
-    /// Contracts per buying unit; the threshold is the unit's tender threshold.
+    /// Contracts per buying unit; the threshold is the unit's tender threshold (else
+    /// PRO-014's `default_threshold`), the window PRO-014's `window_days`.
     pub split: split::Params,
     /// Claims per claimant and merchant: parts on one day, each under the claim approval
-    /// limit, together over it.
+    /// limit (EXP-008's `limit`), at least EXP-008's `min_invoices` of them.
     pub split_claims: split::Params,
     /// Pay per grade and pay item.
     pub outliers_pay: outliers::Params,
@@ -272,6 +273,44 @@ impl Default for ModelParams {
             },
             scorer: scorer::FindingParams::default(),
         }
+    }
+}
+
+impl ModelParams {
+    /// The defaults, with the limits the rule base already reads from the workspace
+    /// (qinglian.toml `[rules.params]` or the rule's default): PRO-014's `window_days` and
+    /// `default_threshold` for split contracts, EXP-008's `limit` and `min_invoices` for
+    /// split claims. One setting, one value, whichever base reads it.
+    pub fn for_workspace(ws: &Workspace) -> Result<Self, AppError> {
+        use crate::analysis::ParamValue as V;
+        let mut p = Self::default();
+        let pack = crate::analysis::rule_pack(Some(ws))?;
+        let get = |rule: &str, name: &str| -> Option<V> {
+            let r = pack.get(rule)?;
+            let overrides = ws
+                .config
+                .rules
+                .params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(rule))
+                .map(|(_, v)| v);
+            crate::analysis::effective_params(r, overrides)
+                .ok()?
+                .remove(name)
+        };
+        if let Some(V::Integer(d)) = get("PRO-014", "window_days") {
+            p.split.window_days = d;
+        }
+        if let Some(V::Amount(m)) = get("PRO-014", "default_threshold") {
+            p.split.threshold_fen = m.fen();
+        }
+        if let Some(V::Amount(m)) = get("EXP-008", "limit") {
+            p.split_claims.threshold_fen = m.fen();
+        }
+        if let Some(V::Integer(n)) = get("EXP-008", "min_invoices") {
+            p.split_claims.min_parts = usize::try_from(n).unwrap_or(p.split_claims.min_parts);
+        }
+        Ok(p)
     }
 }
 
@@ -424,7 +463,7 @@ pub(crate) async fn run(
         None => MODELS.iter().collect(),
     };
     let ctx = Context {
-        params: ModelParams::default(),
+        params: ModelParams::for_workspace(ws)?,
         calendar: ws.calendar()?,
         scorer_model: ws
             .config
@@ -507,4 +546,67 @@ pub(crate) async fn run(
         out.push(run);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, init_workspace};
+
+    #[tokio::test]
+    async fn the_rule_base_limits_carry_over_to_the_split_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = init_workspace(&dir.path().join("ws"), Config::default())
+            .await
+            .unwrap();
+        let p = ModelParams::for_workspace(&ws).unwrap();
+        assert_eq!(p.split.window_days, 45, "PRO-014's default");
+        assert_eq!(
+            p.split_claims.threshold_fen, 100_000,
+            "EXP-008's 1,000 yuan"
+        );
+        ws.config
+            .rules
+            .params
+            .entry("exp-008".into())
+            .or_default()
+            .insert("limit".into(), toml::Value::Integer(2_000));
+        let p = ModelParams::for_workspace(&ws).unwrap();
+        assert_eq!(p.split_claims.threshold_fen, 200_000);
+        assert_eq!(p.split_claims.window_days, 1);
+    }
+
+    #[test]
+    fn fingerprints_tell_findings_of_one_subject_apart() {
+        let source = qinglian_detect::model_source(duplicates::MODEL_ID, "1.0.0", &1);
+        let f = |row: i64| Finding {
+            source: source.clone(),
+            category: Category::Fun,
+            severity: Severity::Medium,
+            subject: qinglian_core::Subject {
+                kind: "payee".into(),
+                id: "C1".into(),
+                name: None,
+            },
+            department: None,
+            amount: None,
+            occurred_on: None,
+            explanation_zh: String::new(),
+            explanation_en: String::new(),
+            evidence: vec![qinglian_core::EvidenceRow {
+                dataset: "payments".into(),
+                batch: "b".into(),
+                row,
+            }],
+            facts: BTreeMap::new(),
+        };
+        let k = keyed(duplicates::MODEL_ID, vec![f(2), f(3), f(3)]);
+        assert_ne!(k[0].fingerprint, k[1].fingerprint, "another pair");
+        assert_ne!(
+            k[1].fingerprint, k[2].fingerprint,
+            "a collision gets a counter"
+        );
+        let again = keyed(duplicates::MODEL_ID, vec![f(2)]);
+        assert_eq!(again[0].fingerprint, k[0].fingerprint, "stable across runs");
+    }
 }
