@@ -254,8 +254,26 @@ pub(super) async fn iforest(lake: &mut Lake, ctx: &Context) -> Result<Output, Ap
         }
     }
     let count = |v: &[u32], c: u32| v.get(c as usize).copied().unwrap_or(0).max(1);
+    // The forest samples rows by position: put them in source order (batch, row), not the
+    // order a parallel scan happened to deliver them, so that a rerun scores alike.
+    let batch = &pay.origin.batch;
+    let mut by_name: Vec<u32> = (0..batch.values.len() as u32).collect();
+    by_name.sort_by(|&a, &b| batch.values[a as usize].cmp(&batch.values[b as usize]));
+    let mut rank = vec![0u32; by_name.len()];
+    for (r, &c) in by_name.iter().enumerate() {
+        rank[c as usize] = r as u32;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by_key(|&i| {
+        (
+            rank.get(batch.codes[i] as usize)
+                .copied()
+                .unwrap_or(u32::MAX),
+            pay.origin.row[i],
+        )
+    });
     let mut rows = Vec::with_capacity(n * IFOREST_FEATURES.len());
-    for i in 0..n {
+    for &i in &order {
         let payee = count(&payee_count, pay.payee.codes[i]);
         let unit = count(&unit_count, pay.unit.codes[i]);
         rows.push((pay.fen[i].max(1) as f64).ln());
@@ -267,12 +285,13 @@ pub(super) async fn iforest(lake: &mut Lake, ctx: &Context) -> Result<Output, Ap
     let m = Matrix::from_row_major(rows, IFOREST_FEATURES.len()).map_err(detect)?;
     let forest = iforest::IsolationForest::fit(&m, p).map_err(detect)?;
     let scores = forest.anomaly_scores(&m, ctx.threads);
-    let mut top: Vec<usize> = (0..n).filter(|&i| scores[i] >= p.score_threshold).collect();
+    // `k` is a matrix row, `order[k]` the payment it describes.
+    let mut top: Vec<usize> = (0..n).filter(|&k| scores[k] >= p.score_threshold).collect();
     top.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
     top.truncate(p.max_findings);
     let sub = Subset::new(top);
-    let subjects: Vec<Subject> = sub
-        .idx
+    let payments: Vec<usize> = sub.idx.iter().map(|&k| order[k]).collect();
+    let subjects: Vec<Subject> = payments
         .iter()
         .map(|&i| subject("payee", pay.payee.str(i)))
         .collect();
@@ -283,7 +302,7 @@ pub(super) async fn iforest(lake: &mut Lake, ctx: &Context) -> Result<Output, Ap
         &IFOREST_FEATURES,
         &subjects,
         Category::Fun,
-        &pay.origin.evidence_of(&sub.idx),
+        &pay.origin.evidence_of(&payments),
         p,
     )
     .map_err(detect)?;
