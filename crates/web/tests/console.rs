@@ -1681,6 +1681,8 @@ async fn end_to_end_in_headless_chromium() {
     )
     .unwrap();
     let upload = upload.display().to_string();
+    let rt = tokio::runtime::Handle::current();
+    let later = app.state.clone();
     let result = tokio::task::spawn_blocking(move || {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -1762,6 +1764,33 @@ async fn end_to_end_in_headless_chromium() {
         b.wait_for(&format!(
             "return !!document.querySelector(\"table.list a[href='/warnings/{finance}']\");"
         ));
+
+        // A relationship finding raised now: its page draws the path with ECharts.
+        let network = rt.block_on(async {
+            let mut nf = finding("C7", "财务部", "MOD-RELATION");
+            nf.finding.facts.insert(
+                "path".into(),
+                r#"[{"from":"P1","to":"P2","kind":"family","detail":"配偶","evidence":[]},
+                    {"from":"P2","to":"C7","kind":"shareholding","detail":null,"evidence":[]}]"#
+                    .into(),
+            );
+            nf.fingerprint = nf.finding.fingerprint(&[]);
+            let ws = later.workspace();
+            ws.store
+                .sync_findings(SourceKind::Model, "MOD-RELATION", &[nf], Utc::now())
+                .await
+                .unwrap();
+            warnings::raise_from_findings(ws, "system", Utc::now(), &Channels::default())
+                .await
+                .unwrap()
+                .raised[0]
+        });
+        b.open(&format!("/warnings/{network}"));
+        b.wait_for("var g = document.querySelector('[data-graph]'); return !!g && g.getAttribute('data-ready') === '1';");
+        assert!(b.text().contains("P1 — 亲属 (配偶) → P2"));
+        b.script("document.getElementById('graph').scrollIntoView(); return 1;");
+        std::thread::sleep(std::time::Duration::from_millis(1000)); // the layout settles
+        b.shot("05b-relationship-path");
 
         // Upload a file on the imports page: it is imported, and the batch opens.
         b.open("/imports");
