@@ -141,6 +141,13 @@ impl Workspace {
         self.root.join(rel)
     }
 
+    /// Whether an import of this workspace is running now (in this or another process); a new
+    /// import waits for it. For telling the user why nothing moves, not for deciding anything:
+    /// the answer may be stale by the time it is read.
+    pub fn import_running(&self) -> Result<bool, AppError> {
+        Ok(ImportLock::try_acquire(&self.root)?.is_none())
+    }
+
     /// Rolls back imports that were killed before they committed: their batches become
     /// `failed` and their files are removed, so no partial batch is ever visible and the
     /// next import starts clean. Then records in the ledger any batch that committed but was
@@ -261,8 +268,10 @@ mod import_lock_tests {
         let in_flight = staging.join("payments-x.parquet");
         fs::write(&in_flight, b"an import still writing").unwrap();
 
+        assert!(!ws.import_running().unwrap());
         // What a running import holds (another process in real life: flock is per open file).
         let running = ImportLock::acquire(&ws.root).unwrap();
+        assert!(ws.import_running().unwrap(), "a held lock is a running import");
         let other = Workspace::open(&ws.root, &[]).await.unwrap();
         assert!(
             in_flight.exists(),
@@ -271,6 +280,7 @@ mod import_lock_tests {
         other.store.close().await;
 
         drop(running);
+        assert!(!ws.import_running().unwrap());
         let later = Workspace::open(&ws.root, &[]).await.unwrap();
         assert!(
             !in_flight.exists(),

@@ -250,6 +250,11 @@ async fn import(cli: &Cli, a: &ImportArgs) -> anyhow::Result<()> {
         force: a.force,
         user: a.user.clone(),
     };
+    if !cli.quiet && ws.import_running()? {
+        eprintln!(
+            "正在等待本工作区的另一个导入完成 / waiting for another import of this workspace to finish"
+        );
+    }
     let pb = bar(cli.quiet, 0, true, &format!("导入 {}", a.dataset));
     let pb2 = pb.clone();
     let outcome = qinglian_app::import(

@@ -382,3 +382,51 @@ fn spec_writes_schemas_and_templates_and_the_doc_is_current() {
         "docs/data-spec.md is stale: regenerate with `cargo run -- spec --markdown > docs/data-spec.md`"
     );
 }
+
+#[test]
+fn an_import_that_waits_for_another_says_so_and_then_runs() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    run_ok(bin().args(["init", "--quiet"]).arg(&ws));
+    // Hold the workspace's import lock as a running import in another process would.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(ws.join("lake/.import.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let mut child = bin()
+        .arg("--workspace")
+        .arg(&ws)
+        .args(["import", "payments"])
+        .arg(repo_root().join("examples/payments.csv"))
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // It says it waits, and waits.
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    let started = Instant::now();
+    while !String::from_utf8_lossy(&seen).contains("waiting for another import") {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no waiting message: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        let n = stderr.read(&mut buf).unwrap();
+        assert!(n > 0, "stderr closed: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "it must wait for the lock");
+    // Released: the import runs to the end.
+    drop(lock);
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{}{rest}", String::from_utf8_lossy(&seen));
+}
