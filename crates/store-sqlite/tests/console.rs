@@ -22,9 +22,9 @@ fn warning(i: u32) -> LoadedWarning {
     let deadline = (created + Duration::days(10)).date_naive();
     let closed_at = state
         .is_closed()
-        .then(|| created + Duration::days(if i % 3 == 0 { 15 } else { 5 }));
+        .then(|| created + Duration::days(if i.is_multiple_of(3) { 15 } else { 5 }));
     let disposition = match state {
-        WarningState::Closed => Some(if i % 2 == 0 {
+        WarningState::Closed => Some(if i.is_multiple_of(2) {
             Disposition::Rectified
         } else {
             Disposition::Referred
@@ -63,7 +63,7 @@ fn warning(i: u32) -> LoadedWarning {
         confirmed_at: None,
         closed_at,
         rectification: matches!(state, WarningState::Rectification)
-            || (state == WarningState::Closed && i % 2 == 0),
+            || (state == WarningState::Closed && i.is_multiple_of(2)),
         history: Vec::new(),
     }
 }

@@ -113,30 +113,26 @@ fn bad_certificate_and_key_files_get_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.pem");
     let err = server_config(&missing, &fixture("key.pem"))
-        .err()
-        .expect("a missing certificate must be refused")
+        .expect_err("a missing certificate must be refused")
         .to_string();
     assert!(err.contains("missing.pem") && err.contains("证书"), "{err}");
 
     let garbage = dir.path().join("garbage.pem");
     std::fs::write(&garbage, "not a certificate\n").unwrap();
     let err = server_config(&garbage, &fixture("key.pem"))
-        .err()
-        .expect("a file without a certificate must be refused")
+        .expect_err("a file without a certificate must be refused")
         .to_string();
     assert!(err.contains("garbage.pem"), "{err}");
 
     // The CA's certificate with the leaf's key: they do not belong together.
     let err = server_config(&fixture("ca.pem"), &fixture("key.pem"))
-        .err()
-        .expect("a key that does not match must be refused")
+        .expect_err("a key that does not match must be refused")
         .to_string();
     assert!(err.contains("key.pem") && err.contains("不匹配"), "{err}");
 
     // A certificate given where the key belongs.
     let err = server_config(&fixture("cert.pem"), &fixture("cert.pem"))
-        .err()
-        .expect("a certificate is not a key")
+        .expect_err("a certificate is not a key")
         .to_string();
     assert!(err.contains("私钥"), "{err}");
 }
