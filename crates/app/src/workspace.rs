@@ -271,7 +271,10 @@ mod import_lock_tests {
         assert!(!ws.import_running().unwrap());
         // What a running import holds (another process in real life: flock is per open file).
         let running = ImportLock::acquire(&ws.root).unwrap();
-        assert!(ws.import_running().unwrap(), "a held lock is a running import");
+        assert!(
+            ws.import_running().unwrap(),
+            "a held lock is a running import"
+        );
         let other = Workspace::open(&ws.root, &[]).await.unwrap();
         assert!(
             in_flight.exists(),

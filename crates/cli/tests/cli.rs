@@ -422,7 +422,10 @@ fn an_import_that_waits_for_another_says_so_and_then_runs() {
         seen.extend_from_slice(&buf[..n]);
     }
     std::thread::sleep(Duration::from_millis(300));
-    assert!(child.try_wait().unwrap().is_none(), "it must wait for the lock");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "it must wait for the lock"
+    );
     // Released: the import runs to the end.
     drop(lock);
     let mut rest = String::new();
