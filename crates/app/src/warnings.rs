@@ -197,6 +197,39 @@ pub async fn show(ws: &Workspace, id: i64, now: DateTime<Utc>) -> Result<Warning
     })
 }
 
+/// At most this many related findings are shown with a warning.
+pub const RELATED_SHOWN: u64 = 20;
+
+/// Other open findings on the warning's subject (the same company, person or tender from
+/// other rules and models): what an inspector weighs a warning against. `department`, when
+/// given, keeps only findings of that department (a liaison sees nothing beyond theirs).
+pub async fn related_findings(
+    ws: &Workspace,
+    view: &WarningView,
+    department: Option<&str>,
+) -> Result<Vec<qinglian_store::FindingRecord>, AppError> {
+    use qinglian_store::{FindingFilter, FindingStatus, FindingStore};
+    let Some(own) = &view.finding else {
+        return Ok(Vec::new());
+    };
+    let subject = &own.finding.subject;
+    let found = ws
+        .store
+        .list_findings(&FindingFilter {
+            subject_id: Some(subject.id.clone()),
+            status: Some(FindingStatus::Open),
+            limit: Some(RELATED_SHOWN + 1),
+            ..FindingFilter::default()
+        })
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter(|f| f.id != own.id && f.finding.subject.kind == subject.kind)
+        .filter(|f| department.is_none_or(|d| f.finding.department.as_deref() == Some(d)))
+        .take(RELATED_SHOWN as usize)
+        .collect())
+}
+
 /// Performs an action on a warning (recorded in the ledger, notified).
 pub async fn act(
     ws: &Workspace,

@@ -2016,3 +2016,58 @@ async fn a_warnings_receipts_are_verified_from_its_page_and_the_api_within_scope
     let log = app.get("/access-log", &admin.cookie).await;
     assert!(log.body.contains("warning_ledger_check"), "{}", log.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_lists_other_findings_on_its_subject_within_the_viewers_scope() {
+    let app = app().await;
+    let ws = app.state.workspace();
+    let now = Utc::now();
+    // Two more findings on C1: one in the same department, one in another.
+    let mut same = finding("C1", "财务部", "EXP-002");
+    same.finding.explanation_zh = "C1 报销发票连号".into();
+    same.fingerprint = same.finding.fingerprint(&[]);
+    let mut other = finding("C1", "工程部", "PRO-010");
+    other.finding.explanation_zh = "C1 围标嫌疑".into();
+    other.fingerprint = other.finding.fingerprint(&[]);
+    for (rule, f) in [("EXP-002", same), ("PRO-010", other)] {
+        ws.store
+            .sync_findings(SourceKind::Rule, rule, &[f], now)
+            .await
+            .unwrap();
+    }
+    let admin = app.sign_in("admin").await;
+    let page = app
+        .get(&format!("/warnings/{}", app.finance), &admin.cookie)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("同一对象的其他发现"), "{}", page.body);
+    assert!(page.body.contains("C1 报销发票连号") && page.body.contains("C1 围标嫌疑"));
+    // The warning's own finding is not "related" to itself; C2's is not about C1.
+    assert!(!page.body.contains("EXP-002</td><td>C1 重复付款"));
+    assert!(!page.body.contains("C2 重复付款"));
+
+    // The finance liaison sees the finance one only.
+    let zhang = app.sign_in("zhang").await;
+    let page = app
+        .get(&format!("/warnings/{}", app.finance), &zhang.cookie)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("C1 报销发票连号"));
+    assert!(
+        !page.body.contains("C1 围标嫌疑"),
+        "another department's finding leaked"
+    );
+
+    let token = app.token("zhang").await;
+    let api = app
+        .api(
+            "GET",
+            &format!("/api/v1/warnings/{}", app.finance),
+            &token,
+            None,
+        )
+        .await;
+    let related = api.json()["related_findings"].as_array().unwrap().clone();
+    assert_eq!(related.len(), 1, "{related:?}");
+    assert_eq!(related[0]["finding"]["source"]["id"], "EXP-002");
+}

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{Acting, ApiCaller};
-use super::pages::{cited_rows, parse_action, parse_id, take_action, visible_warning};
+use super::pages::{cited_rows, parse_action, parse_id, related, take_action, visible_warning};
 use super::view::{self, InboxQuery};
 use super::{ConsoleState, Lang, WebErr};
 
@@ -298,9 +298,11 @@ async fn show(
         let view =
             visible_warning(&state, &caller, id, &format!("api:{}", caller.token_name)).await?;
         let evidence_rows = cited_rows(&state, &view).await?;
+        let related_findings = related(&state, &caller, &view).await?;
         Ok(ShownWarning {
             view,
             evidence_rows,
+            related_findings,
         })
     }
     .await;
@@ -313,6 +315,8 @@ struct ShownWarning {
     #[serde(flatten)]
     view: qinglian_app::warnings::WarningView,
     evidence_rows: Vec<qinglian_app::EvidenceTable>,
+    /// Other open findings on the same subject, within the caller's department scope.
+    related_findings: Vec<qinglian_store::FindingRecord>,
 }
 
 /// The body of an action.

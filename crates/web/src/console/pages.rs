@@ -634,6 +634,24 @@ pub struct EvidenceTableView {
 /// At most this many cited rows are read back for one page (a finding keeps them all).
 const EVIDENCE_ROWS_SHOWN: usize = 200;
 
+/// Another open finding on a warning's subject, as its page lists it.
+pub struct RelatedLine {
+    pub rule: String,
+    pub explanation: String,
+    pub amount: String,
+    pub department: String,
+    pub first_seen: String,
+}
+
+/// Other open findings on the warning's subject, within the caller's scope (page and API).
+pub async fn related(
+    state: &ConsoleState,
+    who: &impl Acting,
+    view: &warnings::WarningView,
+) -> Result<Vec<qinglian_store::FindingRecord>, WebErr> {
+    Ok(warnings::related_findings(state.workspace(), view, who.scope()).await?)
+}
+
 /// A finding's network for the page: the JSON graph.js draws and the same links in words.
 pub struct GraphView {
     pub title: String,
@@ -758,6 +776,8 @@ struct WarningPage<'a> {
     evidence_tables: Vec<EvidenceTableView>,
     /// The relationship path or co-bidding group behind a network finding.
     graph: Option<GraphView>,
+    /// Other open findings on the same subject.
+    related: Vec<RelatedLine>,
     actions: Vec<ActionForm>,
     close_codes: Vec<Opt>,
     history: Vec<HistoryLine>,
@@ -897,7 +917,22 @@ async fn show_warning(
             .into_iter()
             .map(|t| EvidenceTableView::of(t, v.lang))
             .collect();
+        let related = related(state, v, &view)
+            .await?
+            .into_iter()
+            .map(|r| RelatedLine {
+                rule: r.finding.source.id.clone(),
+                explanation: match v.lang {
+                    Lang::Zh => r.finding.explanation_zh.clone(),
+                    Lang::En => r.finding.explanation_en.clone(),
+                },
+                amount: r.finding.amount.map(|m| m.to_string()).unwrap_or_default(),
+                department: r.finding.department.clone().unwrap_or_default(),
+                first_seen: beijing(r.first_seen),
+            })
+            .collect();
         let page = WarningPage {
+            related,
             evidence_tables,
             graph: finding
                 .and_then(qinglian_app::finding_graph)
