@@ -2071,3 +2071,21 @@ async fn a_warning_lists_other_findings_on_its_subject_within_the_viewers_scope(
     assert_eq!(related.len(), 1, "{related:?}");
     assert_eq!(related[0]["finding"]["source"]["id"], "EXP-002");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_access_log_exports_to_excel_for_those_who_may_read_it() {
+    let app = app().await;
+    let auditor = app.sign_in("shen").await;
+    let x = app.get("/access-log/export.xlsx", &auditor.cookie).await;
+    assert_eq!(x.status, StatusCode::OK, "{}", x.body);
+    assert!(x.bytes.starts_with(b"PK"), "an xlsx is a zip file");
+    assert!(x.header("content-disposition").contains("access-log.xlsx"));
+    // The export is itself in the log.
+    let log = app.get("/access-log", &auditor.cookie).await;
+    assert!(log.body.contains("access_log"), "{}", log.body);
+    for who in ["wang", "zhang", "dang"] {
+        let s = app.sign_in(who).await;
+        let r = app.get("/access-log/export.xlsx", &s.cookie).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+    }
+}
