@@ -143,6 +143,45 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
+/// A ratio as the tables show it: three decimals, or a dash when undefined.
+fn pct(r: Option<f64>) -> String {
+    r.map_or_else(|| "—".to_owned(), |r| format!("{r:.3}"))
+}
+
+/// The summary table's header and its first row: (findings, true positives) and
+/// (injected instances, detected).
+fn headline(out: &mut String, label: &str, (found, tp): (u64, u64), (inst, det): (u64, u64)) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        out,
+        "| | findings | true positives | precision | injected instances | detected | recall |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| {label} | {found} | {tp} | **{}** | {inst} | {det} | **{}** |",
+        pct(ratio(tp, found)),
+        pct(ratio(det, inst))
+    );
+}
+
+/// A rule's or model's row up to its recall (the caller closes or extends it).
+fn score_cells(r: &RuleScore) -> String {
+    format!(
+        "| {} | {} | {} | {} | {} ({}) | {} | {} | {} | {}",
+        r.id,
+        r.name_en,
+        r.findings,
+        r.true_positives,
+        r.false_positives,
+        r.lookalike_hits,
+        pct(r.precision()),
+        r.instances,
+        r.detected,
+        pct(r.recall())
+    )
+}
+
 impl Evaluation {
     pub fn precision(&self) -> Option<f64> {
         ratio(self.true_positives, self.findings)
@@ -159,22 +198,12 @@ impl Evaluation {
     /// The evaluation as Markdown: totals, then one table row per rule.
     pub fn markdown(&self) -> String {
         use std::fmt::Write as _;
-        let pct = |r: Option<f64>| r.map_or_else(|| "—".to_owned(), |r| format!("{r:.3}"));
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "| | findings | true positives | precision | injected instances | detected | recall |"
-        );
-        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
-        let _ = writeln!(
-            out,
-            "| kinds the rules claim | {} | {} | **{}** | {} | {} | **{}** |",
-            self.findings,
-            self.true_positives,
-            pct(self.precision()),
-            self.instances_claimed,
-            self.detected_claimed,
-            pct(self.recall())
+        headline(
+            &mut out,
+            "kinds the rules claim",
+            (self.findings, self.true_positives),
+            (self.instances_claimed, self.detected_claimed),
         );
         let _ = writeln!(
             out,
@@ -189,42 +218,17 @@ impl Evaluation {
         );
         let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
         for r in &self.rules {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} |",
-                r.id,
-                r.name_en,
-                r.findings,
-                r.true_positives,
-                r.false_positives,
-                r.lookalike_hits,
-                pct(r.precision()),
-                r.instances,
-                r.detected,
-                pct(r.recall())
-            );
+            let _ = writeln!(out, "{} |", score_cells(r));
         }
         let _ = writeln!(
             out,
             "\n**Model base** (`MOD-*`, the detectors of crates/detect run over the lake):\n"
         );
-        let _ = writeln!(
-            out,
-            "| | findings | true positives | precision | injected instances | detected | recall |"
-        );
-        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
-        let _ = writeln!(
-            out,
-            "| kinds the models claim | {} | {} | **{}** | {} | {} | **{}** |",
-            self.model_findings,
-            self.model_true_positives,
-            pct(ratio(self.model_true_positives, self.model_findings)),
-            self.model_instances_claimed,
-            self.model_detected_claimed,
-            pct(ratio(
-                self.model_detected_claimed,
-                self.model_instances_claimed
-            ))
+        headline(
+            &mut out,
+            "kinds the models claim",
+            (self.model_findings, self.model_true_positives),
+            (self.model_instances_claimed, self.model_detected_claimed),
         );
         let _ = writeln!(
             out,
@@ -244,21 +248,7 @@ impl Evaluation {
             } else {
                 r.kinds.join(", ")
             };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} | {} |",
-                r.id,
-                r.name_en,
-                r.findings,
-                r.true_positives,
-                r.false_positives,
-                r.lookalike_hits,
-                pct(r.precision()),
-                r.instances,
-                r.detected,
-                pct(r.recall()),
-                kinds
-            );
+            let _ = writeln!(out, "{} | {kinds} |", score_cells(r));
         }
         let unclaimed: Vec<String> = self
             .kinds
@@ -595,7 +585,19 @@ mod tests {
         assert_eq!((e.detected_claimed, e.instances_claimed), (1, 2));
         assert!(e.findings >= 2);
         assert_eq!(e.true_positives + e.false_positives, e.findings);
-        assert!(e.markdown().contains("| FUN-009 |"));
+        let md = e.markdown();
+        let row = md.lines().find(|l| l.starts_with("| FUN-009 |")).unwrap();
+        assert!(
+            row.ends_with("| 2 | 1 | 1 (1) | 0.500 | 2 | 1 | 0.500 |"),
+            "{row}"
+        );
+        assert!(
+            md.contains(&format!(
+                "| kinds the rules claim | {} | {} | **",
+                e.findings, e.true_positives
+            )),
+            "{md}"
+        );
     }
 
     #[test]
