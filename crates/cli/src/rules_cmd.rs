@@ -735,21 +735,19 @@ pub async fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<()> {
         return json(&e);
     }
     let pct = |r: Option<f64>| r.map_or_else(|| "—".to_owned(), |r| format!("{r:.3}"));
-    let rows: Vec<Vec<String>> = e
-        .rules
-        .iter()
-        .map(|r| {
-            vec![
-                r.id.clone(),
-                r.findings.to_string(),
-                r.true_positives.to_string(),
-                format!("{} ({})", r.false_positives, r.lookalike_hits),
-                pct(r.precision()),
-                format!("{}/{}", r.detected, r.instances),
-                pct(r.recall()),
-            ]
-        })
-        .collect();
+    // One line per rule or model, the same columns for both.
+    let line = |r: &qinglian_app::eval::RuleScore| {
+        vec![
+            r.id.clone(),
+            r.findings.to_string(),
+            r.true_positives.to_string(),
+            format!("{} ({})", r.false_positives, r.lookalike_hits),
+            pct(r.precision()),
+            format!("{}/{}", r.detected, r.instances),
+            pct(r.recall()),
+        ]
+    };
+    let rows: Vec<Vec<String>> = e.rules.iter().map(line).collect();
     table(
         &[
             "rule",
@@ -762,21 +760,7 @@ pub async fn eval(cli: &Cli, a: &EvalArgs) -> anyhow::Result<()> {
         ],
         &rows,
     );
-    let rows: Vec<Vec<String>> = e
-        .models
-        .iter()
-        .map(|r| {
-            vec![
-                r.id.clone(),
-                r.findings.to_string(),
-                r.true_positives.to_string(),
-                format!("{} ({})", r.false_positives, r.lookalike_hits),
-                pct(r.precision()),
-                format!("{}/{}", r.detected, r.instances),
-                pct(r.recall()),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = e.models.iter().map(line).collect();
     println!();
     table(
         &[
