@@ -64,6 +64,38 @@ fn finding(subject: &str, department: &str, rule: &str) -> NewFinding {
     }
 }
 
+/// Syncs one finding of `rule` and raises its warning; the new warning's id.
+async fn raise_one(
+    ws: &qinglian_app::Workspace,
+    kind: SourceKind,
+    rule: &str,
+    mut nf: NewFinding,
+) -> i64 {
+    nf.fingerprint = nf.finding.fingerprint(&[]);
+    let now = Utc::now();
+    ws.store
+        .sync_findings(kind, rule, &[nf], now)
+        .await
+        .unwrap();
+    let raised = warnings::raise_from_findings(ws, "system", now, &Channels::default())
+        .await
+        .unwrap();
+    assert_eq!(raised.raised.len(), 1, "{raised:?}");
+    raised.raised[0]
+}
+
+/// A relationship finding on C7 (财务部) whose path is P1 —配偶→ P2 —持股→ C7.
+fn relationship_finding() -> NewFinding {
+    let mut nf = finding("C7", "财务部", "MOD-RELATION");
+    nf.finding.facts.insert(
+        "path".into(),
+        r#"[{"from":"P1","to":"P2","kind":"family","detail":"配偶","evidence":[]},
+            {"from":"P2","to":"C7","kind":"shareholding","detail":null,"evidence":[]}]"#
+            .into(),
+    );
+    nf
+}
+
 async fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::default();
@@ -1767,23 +1799,13 @@ async fn end_to_end_in_headless_chromium() {
 
         // A relationship finding raised now: its page draws the path with ECharts.
         let network = rt.block_on(async {
-            let mut nf = finding("C7", "财务部", "MOD-RELATION");
-            nf.finding.facts.insert(
-                "path".into(),
-                r#"[{"from":"P1","to":"P2","kind":"family","detail":"配偶","evidence":[]},
-                    {"from":"P2","to":"C7","kind":"shareholding","detail":null,"evidence":[]}]"#
-                    .into(),
-            );
-            nf.fingerprint = nf.finding.fingerprint(&[]);
-            let ws = later.workspace();
-            ws.store
-                .sync_findings(SourceKind::Model, "MOD-RELATION", &[nf], Utc::now())
-                .await
-                .unwrap();
-            warnings::raise_from_findings(ws, "system", Utc::now(), &Channels::default())
-                .await
-                .unwrap()
-                .raised[0]
+            raise_one(
+                later.workspace(),
+                SourceKind::Model,
+                "MOD-RELATION",
+                relationship_finding(),
+            )
+            .await
         });
         b.open(&format!("/warnings/{network}"));
         b.wait_for("var g = document.querySelector('[data-graph]'); return !!g && g.getAttribute('data-ready') === '1';");
@@ -1849,17 +1871,7 @@ async fn a_warning_shows_the_rows_it_cites_read_back_from_the_lake_with_identifi
             row,
         })
         .collect();
-    nf.fingerprint = nf.finding.fingerprint(&[]);
-    let now = Utc::now();
-    ws.store
-        .sync_findings(SourceKind::Rule, "FUN-009", &[nf], now)
-        .await
-        .unwrap();
-    let raised = warnings::raise_from_findings(ws, "system", now, &Channels::default())
-        .await
-        .unwrap();
-    assert_eq!(raised.raised.len(), 1, "{raised:?}");
-    let id = raised.raised[0];
+    let id = raise_one(ws, SourceKind::Rule, "FUN-009", nf).await;
 
     let admin = app.sign_in("admin").await;
     let page = app.get(&format!("/warnings/{id}"), &admin.cookie).await;
@@ -1919,23 +1931,13 @@ async fn a_warning_shows_the_rows_it_cites_read_back_from_the_lake_with_identifi
 async fn a_relationship_finding_draws_its_path_and_says_it_in_words() {
     let app = app().await;
     let ws = app.state.workspace();
-    let mut nf = finding("C7", "财务部", "MOD-RELATION");
-    nf.finding.facts.insert(
-        "path".into(),
-        r#"[{"from":"P1","to":"P2","kind":"family","detail":"配偶","evidence":[]},
-            {"from":"P2","to":"C7","kind":"shareholding","detail":null,"evidence":[]}]"#
-            .into(),
-    );
-    nf.fingerprint = nf.finding.fingerprint(&[]);
-    let now = Utc::now();
-    ws.store
-        .sync_findings(SourceKind::Model, "MOD-RELATION", &[nf], now)
-        .await
-        .unwrap();
-    let raised = warnings::raise_from_findings(ws, "system", now, &Channels::default())
-        .await
-        .unwrap();
-    let id = raised.raised[0];
+    let id = raise_one(
+        ws,
+        SourceKind::Model,
+        "MOD-RELATION",
+        relationship_finding(),
+    )
+    .await;
     let admin = app.sign_in("admin").await;
     let page = app.get(&format!("/warnings/{id}"), &admin.cookie).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
