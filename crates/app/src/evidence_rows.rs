@@ -2,8 +2,8 @@
 //! shows its source rows and not only their numbers ("every warning shows its evidence rows").
 //!
 //! Rows are grouped by dataset and batch, in the order the finding cites them first. A batch
-//! whose file is gone (it should not be: batches are never deleted) or a row that is not in its
-//! file is reported as missing, not hidden. Identifiers appear masked, as the lake keeps them.
+//! whose file is gone or damaged (it should not be: batches are never deleted) or a row that is
+//! not in its file is reported as missing, with the reason, not hidden. Identifiers appear masked, as the lake keeps them.
 
 use std::collections::BTreeMap;
 
@@ -89,7 +89,18 @@ pub fn evidence_tables(
             tables.push(table);
             continue;
         }
-        let read = read_lake_rows(&path, rows)?;
+        // A damaged file must not hide the warning: its rows are reported as unreadable.
+        let read = match read_lake_rows(&path, rows) {
+            Ok(read) => read,
+            Err(e) => {
+                table.missing = rows.clone();
+                table.missing_reason = Some(format!(
+                    "批次 {batch} 的数据湖文件无法读取 / the lake file of batch {batch} cannot be read: {e}"
+                ));
+                tables.push(table);
+                continue;
+            }
+        };
         table.columns = read
             .columns
             .iter()

@@ -86,6 +86,32 @@ async fn cited_rows_are_shown_with_the_specs_labels_and_missing_ones_are_named()
             .contains("not in the lake")
     );
 
+    // A damaged lake file: the rows are named unreadable with the reason, the rest still shows.
+    std::fs::write(
+        ws.path("lake/payments/payments-damaged.parquet"),
+        "not parquet",
+    )
+    .unwrap();
+    let tables = evidence_tables(
+        &ws,
+        &[
+            ev("payments", "payments-damaged", 7),
+            ev("payments", &batch, 2),
+        ],
+        10,
+    )
+    .unwrap();
+    assert_eq!(tables[0].missing, vec![7]);
+    assert!(
+        tables[0]
+            .missing_reason
+            .as_deref()
+            .unwrap()
+            .contains("cannot be read"),
+        "{tables:?}"
+    );
+    assert_eq!(tables[1].rows.len(), 1);
+
     // A dataset the spec does not know is refused, not read from a made-up path.
     let err = evidence_tables(&ws, &[ev("../../etc", &batch, 2)], 10).unwrap_err();
     assert!(err.to_string().contains("../../etc"), "{err}");
