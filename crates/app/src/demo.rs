@@ -11,6 +11,9 @@ use crate::{AppError, Config, ImportOptions, ImportOutcome, Workspace, import, i
 /// Where the generated files of a demo workspace live.
 pub const DEMO_DATA_DIR: &str = "demo-data";
 
+/// Where a demo workspace keeps the bid scorer it trains (its `[models] scorer_model`).
+pub const DEMO_SCORER_MODEL: &str = "models/bid_scorer.json";
+
 #[derive(Debug, Serialize)]
 pub struct Generated {
     pub out_dir: PathBuf,
@@ -66,10 +69,12 @@ pub async fn load(
     } else {
         let mut config = Config::default();
         config.organisation.name = "清源市城市发展集团（演示）".into();
+        config.models.scorer_model = Some(DEMO_SCORER_MODEL.into());
         init_workspace(dir, config).await?
     };
     let data = dir.join(DEMO_DATA_DIR);
     let generated = generate(&data, scale, seed, on_generate)?;
+    train_scorer(&data, &dir.join(DEMO_SCORER_MODEL))?;
     let mut imports = Vec::new();
     let total = generated.files.len();
     for (i, (dataset, _)) in generated.files.iter().enumerate() {
@@ -98,4 +103,28 @@ pub async fn load(
         analysis,
         warnings,
     })
+}
+
+/// Trains the supervised bid scorer (MOD-SCORER) on the generated closed cases
+/// (`bid_cases.csv`), as an office does with `qinglian bids train` on its own labelled
+/// cases, and saves it at `model` for the analysis to load.
+pub fn train_scorer(data: &Path, model: &Path) -> Result<(), AppError> {
+    use qinglian_detect::bids;
+    use qinglian_synth::bid_cases;
+    let [tender, bid, winner, label] = bid_cases::COLUMNS;
+    let columns = bids::Columns {
+        tender: tender.into(),
+        bid: bid.into(),
+        winner: Some(winner.into()),
+        label: Some(label.into()),
+    };
+    let failed = |e: qinglian_detect::DetectError| {
+        AppError::Internal(format!("demo bid scorer from {}: {e}", bid_cases::FILE))
+    };
+    let cases = bids::read_csv(&data.join(bid_cases::FILE), &columns).map_err(failed)?;
+    let trained = bids::train(&[cases], &bids::TrainParams::default()).map_err(failed)?;
+    if let Some(parent) = model.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| AppError::io(parent, e))?;
+    }
+    trained.save(model).map_err(failed)
 }

@@ -3,7 +3,8 @@
 //! payments, claims, meetings and decisions, payroll, attendance, vehicles — written as
 //! one CSV file per dataset of the data exchange specification, with labelled anomalies
 //! of every rule category injected among normal activity and a ground-truth file naming
-//! each anomaly's rows (plus honest look-alikes, so that precision can be measured).
+//! each anomaly's rows (plus honest look-alikes, so that precision can be measured),
+//! and `bid_cases.csv`, labelled past tenders to train the supervised bid scorer on.
 //!
 //! What it is not: it does not import, analyse or validate data (that is `ingest` and
 //! the rules), it reads no environment, and its people and companies are invented —
@@ -15,6 +16,7 @@
 mod anomalies;
 mod assets;
 mod background;
+pub mod bid_cases;
 mod construction;
 mod expenses;
 mod funds;
@@ -39,7 +41,7 @@ pub use anomalies::{KINDS, KindInfo};
 pub use truth::Category;
 
 /// Version of the generator, written to the manifest; data change when it changes.
-pub const GENERATOR_VERSION: &str = concat!("qinglian-synth ", env!("CARGO_PKG_VERSION"), "/1");
+pub const GENERATOR_VERSION: &str = concat!("qinglian-synth ", env!("CARGO_PKG_VERSION"), "/2");
 
 /// How big an organisation to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

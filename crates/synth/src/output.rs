@@ -50,6 +50,8 @@ pub fn write_all(
     let (n, ids) = background::write(w, dir, progress)?;
     table(&mut s, progress, "payments", n);
     write_truth(w, &ids, dir, &mut s)?;
+    crate::bid_cases::write(w, dir)?;
+    s.files.push(dir.join(crate::bid_cases::FILE));
     write_manifest(opts, dir, &mut s)?;
     Ok(s)
 }

@@ -284,7 +284,11 @@ pub(super) async fn scorer(lake: &mut Lake, ctx: &Context) -> Result<Option<Outp
         path: "qinglian.toml [models] scorer_model".into(),
         reason: e.to_string(),
     })?;
-    let b = read_bids(lake).await?;
+    let mut b = read_bids(lake).await?;
+    // Dispersion is undefined below the screens' minimum of bids, and a model trained on
+    // such tenders' absence would score them at random: they are left to the rules
+    // (PRO-001/PRO-002 judge thin competition).
+    b.tenders.retain(|r| r.len() >= ctx.params.screens.min_bids);
     let (tender, fen, won) = (b.t.text("tender_id")?, b.t.int("fen")?, b.t.bool("won")?);
     let market = Market {
         name: "lake".into(),

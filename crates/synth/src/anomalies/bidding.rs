@@ -1,6 +1,7 @@
 //! PRO — collusion between bidders: shared machines, documents, accounts, phones and
-//! owners, identical or patterned prices, a bid-rotation ring and a cover bidder, plus
-//! the honest look-alike of two bidders registered in one business park.
+//! owners, identical or patterned prices, cover prices placed a hair above the winner, a
+//! bid-rotation ring and a cover bidder, plus the honest look-alike of two bidders
+//! registered in one business park.
 
 use chrono::Days;
 use rand::Rng;
@@ -150,12 +151,18 @@ pub(super) fn cartels(w: &mut World, rng: &mut impl Rng) {
         ("group", ids.join("+")),
         rows,
     );
+    // A cover bidder makes up the numbers for one partner, who wins most of their
+    // tenders together; now and then it also pads a tender the partner is not in.
     let cover = fresh_company(w, rng, "it");
+    let partner = fresh_company(w, rng, "it");
     let mut rows = Vec::new();
-    for _ in 0..10 {
+    for k in 0..10 {
         let est = Money::yuan(rng.random_range(200..900) * 1000);
         let day = w.rand_workday(rng, d(2024, 1, 15), d(2025, 9, 30));
         let mut p = procurement::normal_plan(w, rng, "it", est, day);
+        if k % 4 != 3 {
+            p.bidders.insert(0, partner);
+        }
         p.bidders.insert(1, cover);
         let o = procurement::run(w, rng, &p);
         rows.push(r(&w.bids[o.bids[1]]));
@@ -167,4 +174,35 @@ pub(super) fn cartels(w: &mut World, rng: &mut impl Rng) {
         ("company", id),
         rows,
     );
+}
+
+/// Cover prices: the losing bids sit 0.2–0.9 % above the designated winner, where
+/// independent bids reach several per cent. Nothing else about the tender is odd (no
+/// shared trace, no identical price, no pattern), so only the dispersion screens see it.
+pub(super) fn cohesive(w: &mut World, rng: &mut impl Rng) {
+    for _ in 0..n(w, 3) {
+        let p = open_plan(w, rng);
+        let o = procurement::run(w, rng, &p);
+        let win = w.bids[o.bids[0]].amount;
+        let mut used = vec![win];
+        for &b in &o.bids[1..] {
+            let mut amount = win;
+            while used.contains(&amount) {
+                amount = Money(
+                    (win.0 as f64 * rng.random_range(1.002..1.009) / 100.0).round() as i64 * 100,
+                );
+            }
+            used.push(amount);
+            w.bids[b].amount = amount;
+        }
+        w.anomaly(
+            "pro_low_bid_variance",
+            format!(
+                "{}份落标报价均在中标价之上0.2%–0.9%以内，离散度远低于独立竞争（疑似陪标报价）",
+                o.bids.len() - 1
+            ),
+            tid(w, &o),
+            tender_rows(w, &o),
+        );
+    }
 }

@@ -65,6 +65,7 @@ kinds! {
     "pro_shared_shareholder" PRO "投标人股东相同",
     "pro_identical_prices" PRO "投标报价完全相同",
     "pro_price_pattern" PRO "投标报价呈等差规律",
+    "pro_low_bid_variance" PRO "投标报价离散度异常低",
     "pro_bid_rotation" PRO "围标轮流中标",
     "pro_cover_bidder" PRO "陪标（屡投不中）",
     "pro_winner_near_estimate" PRO "中标价贴近控制价",

@@ -61,6 +61,7 @@ pub fn inject(w: &mut World) {
     super::bidding::fingerprints(w, rng);
     super::bidding::cartels(w, rng);
     awards(w, rng);
+    super::bidding::cohesive(w, rng);
 }
 
 fn competition(w: &mut World, rng: &mut impl Rng) {
@@ -158,27 +159,38 @@ fn competition(w: &mut World, rng: &mut impl Rng) {
             rows,
         );
     }
-    for _ in 0..n(w, 3) {
-        let mut p = open_plan(w, rng);
-        p.method = "competitive_negotiation";
-        p.period_days = 5;
-        p.estimate = Money::yuan(crate::names::pick(rng, &[998_000, 999_000, 999_500]));
-        p.win_ratio = rng.random_range(0.975..0.985);
-        p.bidders.truncate(3);
-        let o = procurement::run(w, rng, &p);
-        let c = o.contract.expect("awarded");
-        let desc = format!(
-            "成交金额{}元，紧贴100万元公开招标限额之下",
-            w.contracts[c].amount.as_f64()
-        );
-        w.anomaly(
-            "pro_just_below_threshold",
-            desc,
-            tid(w, &o),
-            vec![r(&w.tenders[o.tender]), r(&w.contracts[c])],
-        );
+    // A unit that habitually keeps purchases just under the limit: ten in one unit, so
+    // that the cluster itself (not only each purchase) stands out against the band above.
+    for _ in 0..n(w, 1) {
+        let unit = open_plan(w, rng).unit;
+        for _ in 0..10 {
+            just_below_threshold(w, rng, &unit);
+        }
     }
     emergency(w, rng);
+}
+
+/// A purchase negotiated to land just under the 1-million open-tender limit.
+fn just_below_threshold(w: &mut World, rng: &mut impl Rng, unit: &str) {
+    let mut p = open_plan(w, rng);
+    p.unit = unit.to_owned();
+    p.method = "competitive_negotiation";
+    p.period_days = 5;
+    p.estimate = Money::yuan(crate::names::pick(rng, &[998_000, 999_000, 999_500]));
+    p.win_ratio = rng.random_range(0.975..0.985);
+    p.bidders.truncate(3);
+    let o = procurement::run(w, rng, &p);
+    let c = o.contract.expect("awarded");
+    let desc = format!(
+        "{unit}成交金额{}元，紧贴100万元公开招标限额之下（该单位多次如此）",
+        w.contracts[c].amount.as_f64()
+    );
+    w.anomaly(
+        "pro_just_below_threshold",
+        desc,
+        tid(w, &o),
+        vec![r(&w.tenders[o.tender]), r(&w.contracts[c])],
+    );
 }
 
 /// An emergency single-source purchase with a reason, paid on a weekend after a decision.

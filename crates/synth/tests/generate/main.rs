@@ -316,3 +316,77 @@ fn scale_names_parse() {
     assert!("huge".parse::<Scale>().is_err());
     let _: PathBuf = small().summary.files[0].clone();
 }
+
+/// Coefficient of variation (sample standard deviation over the mean).
+fn cv(xs: &[f64]) -> f64 {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    var.sqrt() / mean
+}
+
+#[test]
+fn closed_bid_cases_are_labelled_per_tender_and_cover_prices_are_tight() {
+    let g = small();
+    let t = read(g.dir.path(), "bid_cases");
+    assert_eq!(t.header, qinglian_synth::bid_cases::COLUMNS);
+    let (id, amount, winner, label) = (
+        t.col("tender_id"),
+        t.col("amount"),
+        t.col("is_winner"),
+        t.col("collusive"),
+    );
+    let mut tenders: BTreeMap<&str, Vec<(f64, bool, bool)>> = BTreeMap::new();
+    for r in &t.rows {
+        tenders.entry(&r[id]).or_default().push((
+            r[amount].parse().expect("amount"),
+            r[winner] == "1",
+            r[label] == "1",
+        ));
+    }
+    assert_eq!(tenders.len(), 150);
+    let (mut cv_collusive, mut cv_competitive) = (Vec::new(), Vec::new());
+    for (tender, bids) in &tenders {
+        assert!((3..=8).contains(&bids.len()), "{tender}: {bids:?}");
+        assert!(bids.iter().all(|b| b.2 == bids[0].2), "{tender}: label varies");
+        let lowest = bids.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
+        let winners: Vec<_> = bids.iter().filter(|b| b.1).collect();
+        assert_eq!(winners.len(), 1, "{tender}");
+        assert_eq!(winners[0].0, lowest, "{tender}: the lowest bid wins");
+        let amounts: Vec<f64> = bids.iter().map(|b| b.0).collect();
+        if bids[0].2 {
+            cv_collusive.push(cv(&amounts));
+        } else {
+            cv_competitive.push(cv(&amounts));
+        }
+    }
+    let share = cv_collusive.len() as f64 / tenders.len() as f64;
+    assert!((0.15..0.35).contains(&share), "collusive share {share}");
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (c, k) = (median(&mut cv_collusive), median(&mut cv_competitive));
+    assert!(c * 5.0 < k, "cover prices {c} vs competitive {k}");
+
+    // This year's injected cover prices: every losing bid within 0.9 % of the winner.
+    let bids = read(g.dir.path(), "bids");
+    let (tid, amt) = (bids.col("tender_id"), bids.col("amount"));
+    let injected: Vec<String> = truth(g.dir.path())
+        .iter()
+        .filter(|l| l["kind"] == "pro_low_bid_variance")
+        .map(|l| l["subject"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(injected.len(), 3);
+    for tender in &injected {
+        let amounts: Vec<f64> = bids
+            .rows
+            .iter()
+            .filter(|r| &r[tid] == tender)
+            .map(|r| r[amt].parse().unwrap())
+            .collect();
+        let lo = amounts.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!(amounts.len() >= 5, "{tender}");
+        assert!(amounts.iter().all(|a| *a <= lo * 1.0091), "{tender}: {amounts:?}");
+    }
+}
