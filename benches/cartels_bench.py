@@ -13,8 +13,10 @@ markets of García Rodríguez et al. (2022):
     class_weight='balanced'), is trained and tested on exactly those folds, on the textbook
     screens (n, CV, SPD, DIFFP, RD, KURT, SKEW, KS) computed here from Bid_value the same way
     crates/detect computes them (missing screens = -999 for both). Repeated for each seed.
-  * cross market: `bids train A B --features portable`, `bids score C`; the peer is the same
-    random forest trained on the two markets' raw screens, tested on the third.
+  * cross market: `bids train A B --features portable`, `bids score C` (and once more with
+    `--base-rate 0.5`, whose score is the balanced probability, for the forest's own flag); the
+    mixture fit that set the flag and the base rate is read from `bids score`'s message. The
+    peer is the same random forest trained on the two markets' raw screens, tested on the third.
   * unsupervised: ROC-AUC of `bids screens`' screen_score (market-relative CV), what a user
     without labels gets.
 
@@ -25,6 +27,7 @@ section replaces the one between the markers in --out (appended if absent).
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -117,6 +120,23 @@ def metrics(y, score, flag):
     }
 
 
+def parse_mixture(said):
+    """The base rate and the mixture fit `bids score` reports on stderr."""
+    def num(key):
+        m = re.search(re.escape(key) + r" (-?[0-9.]+)", said)
+        return float(m.group(1)) if m else None
+    return {
+        "base_rate": num("base rate"),
+        "em": num("EM estimate"),
+        "used": "mixture used" in said,
+        "fitted": "mixture" in said and "no mixture" not in said,
+        "separation": num("separation"),
+        "sd_ratio": num("sd ratio"),
+        "share": num("share"),
+        "flag_share": num("flag share"),
+    }
+
+
 def peer_rf(seed):
     return RandomForestClassifier(n_estimators=300, class_weight="balanced", random_state=seed, n_jobs=-1)
 
@@ -184,10 +204,21 @@ def main():
              "--features", "portable", "--out", model])
         out = os.path.join(tmp, f"score_{f}.csv")
         _, said = run([exe, "score", os.path.join(args.data, f + ".csv"), *COLS, "--model", model, "--out", out])
-        est = float(said.rsplit("base rate", 1)[1].split()[0])
+        mix = parse_mixture(said)
         x = tables[f]
         sc = pd.read_csv(out, dtype={"tender": str}).set_index("tender").reindex(x.index)
         ours = metrics(x["label"], sc["score"], sc["flag"])
+        # The forest's own likelihood-ratio flag (the flag before the mixture): the balanced
+        # probability, i.e. the score at base rate 1/2, at least 1/2.
+        out_half = os.path.join(tmp, f"score_half_{f}.csv")
+        run([exe, "score", os.path.join(args.data, f + ".csv"), *COLS, "--model", model,
+             "--base-rate", "0.5", "--out", out_half])
+        half = pd.read_csv(out_half, dtype={"tender": str}).set_index("tender").reindex(x.index)["score"]
+        ours_lr = metrics(x["label"], sc["score"], half >= 0.5)
+        # Reference only, uses the test market's labels: the best balanced accuracy any threshold
+        # on the same score reaches.
+        y = x["label"].values
+        oracle = max(balanced_accuracy_score(y, half.values >= c) for c in np.unique(half.values))
         ours_full_model = os.path.join(tmp, f"model_full_not_{f}.json")
         run([exe, "train", *[os.path.join(args.data, g + ".csv") for g in train], *COLS, *LABEL,
              "--features", "full", "--out", ours_full_model])
@@ -198,7 +229,9 @@ def main():
         xt = pd.concat([tables[g] for g in train])
         m = peer_rf(seeds[0]).fit(xt[SCREENS].fillna(MISSING).values, xt["label"].values)
         proba = m.predict_proba(x[SCREENS].fillna(MISSING).values)[:, 1]
-        cross[f] = (ours, ours_full, metrics(x["label"], proba, proba >= 0.5), train, est)
+        cross[f] = dict(ours=ours, ours_lr=ours_lr, oracle=oracle, full=ours_full,
+                        peer=metrics(x["label"], proba, proba >= 0.5), train=train, mix=mix,
+                        flagged=float(np.mean(sc["flag"])))
 
     names = dict(MARKETS)
     lines = [BEGIN, "## Bid-rigging detection on real cartels", ""]
@@ -222,11 +255,24 @@ def main():
         "computes them (missing = −999); flag = probability ≥ 0.5.",
         f"- Within market: tender-grouped stratified {args.folds}-fold cross-validation; the folds are the ones "
         f"`bids cv --seed S` wrote, used by both systems; seeds {', '.join(map(str, seeds))}; mean ± sd over seeds.",
-        "- Cross market: train on two markets, test on the third. qinglian uses the *portable* feature set — "
-        "CV, spread and the median/max subset CVs as robust z-scores within each market, with the forest "
-        "constrained to be decreasing in each (collusion compresses bids), markets weighted equally — and "
-        "expresses probabilities at a base rate estimated on the test market without labels (EM). The peer is "
-        "the same scikit-learn forest on the raw screens of the two markets pooled.",
+        "- Cross market: train on two markets, test on the third (`bids train A B --features portable`, "
+        "`bids score C`). qinglian uses the *portable* feature set — CV, spread and the median/max subset CVs "
+        "as robust z-scores within each market, with the forest constrained to be decreasing in each "
+        "(collusion compresses bids), markets weighted equally. The forest ranks the tenders; **where the flag "
+        "goes** is set by a two-component Gaussian mixture on ln CV (crates/detect/src/bids/mixture.rs): its "
+        "*shape* — how many competitive standard deviations lower the collusive tenders' ln CV sits, and the "
+        "ratio of the two spreads — is learned from the labelled training markets (each market counts once); "
+        "its location, scale and share of collusive tenders are fitted on the test market by EM without "
+        "labels. If the fit is credible (two components beat one Gaussian by more than the BIC penalty, "
+        "share inside (0.02, 0.98)), the flag marks the share of the test market's tenders that falls in the "
+        "mixture's collusive region (collusive density above competitive), taking the tenders with the highest "
+        "forest scores, and the mixture's share is the estimated base rate; otherwise the forest's own flag "
+        "(balanced probability ≥ ½) and the EM base rate (Saerens et al. 2002) stay. Nothing is tuned on the "
+        "test market's labels: the shape is learned on the two training markets only. The choice of this "
+        "method — ln CV rather than other screens, the credibility rule, the flag share from the collusive "
+        "region rather than from the share — was made after trying alternatives on all three markets "
+        "leave-one-market-out, so with three markets the numbers below are not a clean out-of-sample test of "
+        "that choice. The peer is the same scikit-learn forest on the raw screens of the two markets pooled.",
         "",
         "### Within market",
         "",
@@ -251,14 +297,36 @@ def main():
         "|---|---|---|---|---|---|---|",
     ]
     for f, name in MARKETS:
-        ours, ours_full, peer, train, _ = cross[f]
-        on = " + ".join(names[g] for g in train)
-        for label, r in (("qinglian, portable", ours), ("qinglian, full features", ours_full), ("scikit-learn RF, raw screens", peer)):
+        c = cross[f]
+        on = " + ".join(names[g] for g in c["train"])
+        rows = (("qinglian, portable", c["ours"]),
+                ("qinglian, portable, forest's own flag (before)", c["ours_lr"]),
+                ("qinglian, full features", c["full"]),
+                ("scikit-learn RF, raw screens", c["peer"]))
+        for label, r in rows:
             lines.append(f"| {name} | {on} | {label} | {r['ba']:.3f} | {r['auc']:.3f} | {r['rec1']:.3f} | {r['rec0']:.3f} |")
-    est = ", ".join(f"{names[f]} {cross[f][4]:.2f} (true {tables[f]['label'].mean():.2f})" for f, _ in MARKETS)
+        lines.append(f"| {name} | {on} | best threshold on the portable score (uses the test labels; reference only) "
+                     f"| {c['oracle']:.3f} |  |  |  |")
     lines += [
         "",
-        f"Base rate estimated on each test market without labels (EM): {est}.",
+        "How the portable flag and base rate were set on each test market (shape learned on the two "
+        "training markets; share, flag share and credibility fitted on the test market without labels):",
+        "",
+        "| test market | separation (sd) | sd ratio | mixture credible | flag set by | flagged | "
+        "base rate estimated | EM estimate | true base rate |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f, name in MARKETS:
+        c, mx = cross[f], cross[f]["mix"]
+        fmt = lambda v: "–" if v is None else f"{v:.2f}"  # noqa: E731
+        lines.append(
+            f"| {name} | {fmt(mx['separation'])} | {fmt(mx['sd_ratio'])} | "
+            f"{'yes' if mx['used'] else 'no'} | "
+            f"{'mixture (top ' + format(mx['flag_share'], '.0%') + ' by score)' if mx['used'] else 'forest (balanced probability ≥ ½)'} | "
+            f"{c['flagged']:.2f} | {fmt(mx['base_rate'])} ({'mixture' if mx['used'] else 'EM'}) | {fmt(mx['em'])} | "
+            f"{tables[f]['label'].mean():.2f} |"
+        )
+    lines += [
         "",
         "### Unsupervised screen score (no labels)",
         "",
@@ -287,14 +355,33 @@ def main():
         "- **Across markets** a forest on raw screens is worse than chance: screen levels, bid counts and "
         "cartel shares differ between markets, and the pooled training is dominated by "
         "Graubünden/See-Gaster (4,344 tenders), where collusive tenders have more bids, which does not hold "
-        "elsewhere. The portable model keeps "
-        "the ranking where the screens carry the signal (Ticino and Japan, about what the unsupervised "
-        "CV screen gives alone) and is at chance on Graubünden/See-Gaster. Its **0/1 flag is not one a "
-        "user should rely on in a new market**: standardising within a market hides the market's cartel "
-        "share, so the balanced flag over-flags a market with few cartels (Japan) and under-flags one "
-        "with many (Ticino), and the unlabelled base-rate estimate above is far off. In a new market, "
-        "rank tenders by the score (or by the unsupervised screen) for review, and set a threshold from "
-        "a few labelled cases of that market when there are some.",
+        "elsewhere. The portable model keeps the ranking where the screens carry the signal (Ticino and "
+        "Japan, about what the unsupervised CV screen gives alone) and is at chance on Graubünden/See-Gaster. "
+        "The forest's own flag put the threshold in the wrong place, because standardising within a market "
+        "hides the market's cartel share (in Ticino the median tender is a collusive one); the mixture places "
+        "it from the market's own CV distribution instead. What a user can rely on in a new market:",
+        f"  - **Ticino** (a distinct mode of compressed bids): the flag reaches {cross['switzerland_ticino']['ours']['ba']:.2f} "
+        f"balanced accuracy, against {cross['switzerland_ticino']['ours_lr']['ba']:.2f} before and "
+        f"{cross['switzerland_ticino']['oracle']:.2f} for the best threshold chosen with the test labels. The "
+        f"estimated cartel share ({cross['switzerland_ticino']['mix']['base_rate']:.2f} against "
+        f"{tables['switzerland_ticino']['label'].mean():.2f}) is too low, so the probabilities are too low too; "
+        "trust the flag and the ranking more than the probability.",
+        f"  - **Japan**: the ranking is useful (ROC-AUC {cross['japan']['ours']['auc']:.2f}), the flag is not: it "
+        f"marks {cross['japan']['flagged']:.0%} of the tenders where {tables['japan']['label'].mean():.0%} are "
+        f"collusive (recall of competitive tenders {cross['japan']['ours']['rec0']:.2f}; balanced accuracy "
+        f"{cross['japan']['ours']['ba']:.3f}, {cross['japan']['ours_lr']['ba']:.3f} before), and the estimated "
+        "share is far off. Japanese bids lie about ten times closer together than Swiss ones, and Japan's CV "
+        "distribution has a second mode of widely dispersed competitive tenders besides the main one where "
+        "both classes sit (cartels only somewhat lower); the fitted competitive component stretches over "
+        "both modes and the collusive one takes most of the main mode. The fit still passes the credibility "
+        "check, so a credible fit is no guarantee.",
+        "  - **Graubünden/See-Gaster**: the bids' dispersion carries no signal; the mixture reports itself as "
+        "not credible, the flag falls back to the forest's, and both are at chance. Nothing here helps a user "
+        "in such a market.",
+        "  - In short: the cross-market flag is a usable first cut only where the CV distribution shows a distinct "
+        "compressed mode (check the fit `bids score` reports); elsewhere rank tenders by the score for review, "
+        "and set a threshold from a few labelled cases of the market when there are some. Alternatives tried "
+        "and their numbers: docs/models/scorer.md.",
         "- Times are wall clock for one 5-fold run with both systems on two cores (qinglian 2 threads, "
         "scikit-learn `n_jobs=-1`), on a machine shared with other builds; they are indicative only.",
     ]

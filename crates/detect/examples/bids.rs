@@ -96,6 +96,29 @@ fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{v:.3}"))
 }
 
+/// How the flag and the estimated base rate were set.
+fn mixture_note(m: Option<&bids::MixtureFit>, em: f64) -> String {
+    match m {
+        Some(f) => format!(
+            "mixture {}: separation {:.3}, sd ratio {:.3}, share {:.3}, flag share {:.3}, competitive ln CV {:.2} ± {:.2}, gain {:.1} over {} tenders; EM estimate {em:.3}",
+            if f.credible {
+                "used"
+            } else {
+                "not credible, forest flag"
+            },
+            f.shape.separation,
+            f.shape.sd_ratio,
+            f.share,
+            f.flag_share,
+            f.competitive_mean,
+            f.competitive_sd,
+            f.gain,
+            f.tenders
+        ),
+        None => format!("no mixture, forest flag; EM estimate {em:.3}"),
+    }
+}
+
 fn create(path: &Path) -> Result<std::fs::File, String> {
     std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -145,10 +168,11 @@ fn run(cmd: &str, a: &Args) -> Result<(), String> {
             bids::write_scores(create(Path::new(a.req("out")?))?, &s).map_err(|e| e.to_string())?;
             let flagged = s.tenders.iter().filter(|t| t.flag).count();
             eprintln!(
-                "{}: {} tenders, {flagged} flagged, base rate {:.3}",
+                "{}: {} tenders, {flagged} flagged, base rate {:.3}; {}",
                 m.name,
                 s.tenders.len(),
-                s.base_rate
+                s.base_rate,
+                mixture_note(s.mixture.as_ref(), s.em_base_rate)
             );
         }
         "cv" => {
@@ -187,7 +211,7 @@ fn run(cmd: &str, a: &Args) -> Result<(), String> {
             {
                 let x = &r.metrics;
                 println!(
-                    "test {} (train {}): balanced accuracy {}, ROC-AUC {}, recall collusive {}, recall competitive {}; base rate estimated {:.3}, true {:.3}",
+                    "test {} (train {}): balanced accuracy {}, ROC-AUC {}, recall collusive {}, recall competitive {}; base rate estimated {:.3}, true {:.3}; {}",
                     r.test,
                     r.train.join("+"),
                     pct(x.balanced_accuracy),
@@ -195,7 +219,8 @@ fn run(cmd: &str, a: &Args) -> Result<(), String> {
                     pct(x.recall_collusive),
                     pct(x.recall_competitive),
                     r.estimated_base_rate,
-                    r.true_base_rate
+                    r.true_base_rate,
+                    mixture_note(r.mixture.as_ref(), r.em_base_rate)
                 );
             }
         }

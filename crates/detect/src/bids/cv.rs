@@ -11,6 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::features;
+use super::mixture::MixtureFit;
 use super::model::{self, BaseRate, TrainParams};
 use super::read::Market;
 use crate::error::{DetectError, Result};
@@ -181,9 +182,13 @@ pub struct CrossReport {
     pub test: String,
     pub train: Vec<String>,
     pub metrics: Metrics,
-    /// Base rate estimated on the test market without labels (EM), and the true one.
+    /// Base rate estimated on the test market without labels (the mixture's share when its
+    /// fit is credible, else EM), the EM estimate, and the true one.
     pub estimated_base_rate: f64,
+    pub em_base_rate: f64,
     pub true_base_rate: f64,
+    /// The mixture fitted on the test market (it set the flags if credible).
+    pub mixture: Option<MixtureFit>,
     /// Mean predicted probability at the estimated base rate.
     pub mean_score: f64,
 }
@@ -216,7 +221,9 @@ pub fn cross_market(markets: &[Market], p: &TrainParams) -> Result<Vec<CrossRepo
                 &labels,
             ),
             estimated_base_rate: scored.base_rate,
+            em_base_rate: scored.em_base_rate,
             true_base_rate: test.base_rate(),
+            mixture: scored.mixture,
             mean_score: scores.iter().sum::<f64>() / scores.len().max(1) as f64,
         });
     }

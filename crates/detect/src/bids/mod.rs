@@ -10,12 +10,14 @@
 //!   screen score.
 //! - [`train`] / [`score`]: a model from one or more labelled markets, applied to another;
 //!   probabilities expressed at a base rate given, the training one, or estimated on the
-//!   scored market.
+//!   scored market; for a portable model in a new market, a mixture on ln CV whose shape
+//!   was learned in training sets the flag and the estimated base rate ([`mixture`]).
 //! - [`cross_validate`]: tender-grouped stratified k-fold within a market.
 //! - [`cross_market`]: train on the other markets, test on each in turn.
 
 pub mod cv;
 pub mod features;
+pub mod mixture;
 pub mod model;
 pub mod read;
 mod write;
@@ -25,6 +27,7 @@ pub use cv::{
     screen_auc, stratified_folds,
 };
 pub use features::FeatureSet;
+pub use mixture::{MixtureFit, MixtureShape};
 pub use model::{
     BaseRate, BidModel, Scored, TenderScore, TrainParams, score, screen_scores, train,
 };

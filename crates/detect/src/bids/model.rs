@@ -5,6 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::features::{self, FeatureSet};
+use super::mixture::{self, MixtureFit, MixtureShape};
 use super::read::Market;
 use crate::error::{DetectError, Result};
 use crate::matrix::Matrix;
@@ -68,6 +69,11 @@ pub struct BidModel {
     /// Mean of the training markets' shares of collusive tenders.
     pub train_base_rate: f64,
     pub scorer: Scorer,
+    /// Portable models: how the collusive tenders' ln CV sits relative to the competitive
+    /// ones' in the training markets ([`mixture`]); sets the flag and the base rate in a
+    /// scored market. Absent in full models and in files written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mixture: Option<MixtureShape>,
 }
 
 impl BidModel {
@@ -178,6 +184,11 @@ pub(crate) fn train_refs(markets: &[&Market], p: &TrainParams) -> Result<BidMode
         train_markets: markets.iter().map(|m| m.name.clone()).collect(),
         train_base_rate: markets.iter().map(|m| m.base_rate()).sum::<f64>() / markets.len() as f64,
         scorer,
+        mixture: if p.features == FeatureSet::Portable {
+            MixtureShape::learn(markets)
+        } else {
+            None
+        },
     })
 }
 
@@ -186,7 +197,8 @@ pub(crate) fn train_refs(markets: &[&Market], p: &TrainParams) -> Result<BidMode
 pub enum BaseRate {
     /// The training markets' mean share.
     Training,
-    /// Estimated from the scored market's own predictions (EM, no labels).
+    /// Estimated on the scored market without labels: the mixture's share when the model
+    /// has a mixture shape and its fit is credible, else EM on the forest's predictions.
     Estimate,
     Given(f64),
 }
@@ -199,7 +211,9 @@ pub struct TenderScore {
     pub score: f64,
     /// Probability at base rate ½ (likelihood-ratio scale).
     pub balanced: f64,
-    /// balanced ≥ ½: looks more like the cartels than the competitive tenders.
+    /// Looks more like the cartels than the competitive tenders: balanced ≥ ½, or, when a
+    /// credible mixture fit sets the flag ([`Scored::mixture`]), among the mixture's flag
+    /// share of the market's tenders with the highest scores.
     pub flag: bool,
     /// Features that raised the score most, with their contributions.
     pub reasons: Vec<(String, f64)>,
@@ -209,7 +223,20 @@ pub struct TenderScore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scored {
     pub base_rate: f64,
+    /// EM estimate of the base rate from the forest's predictions (reported also when the
+    /// mixture's share is used).
+    pub em_base_rate: f64,
+    /// The mixture fitted on the scored market (portable models); it sets the flags and the
+    /// estimated base rate only if `credible`.
+    pub mixture: Option<MixtureFit>,
     pub tenders: Vec<TenderScore>,
+}
+
+impl Scored {
+    /// The mixture fit, if it set the flags.
+    pub fn mixture_used(&self) -> Option<&MixtureFit> {
+        self.mixture.as_ref().filter(|m| m.credible)
+    }
 }
 
 /// Scores every tender of `market`.
@@ -236,21 +263,33 @@ pub(crate) fn express(
     base_rate: BaseRate,
 ) -> Scored {
     let balanced: Vec<f64> = preds.iter().map(|p| p.balanced).collect();
+    let em = calibrate::estimate_prior(&balanced, 0.5);
+    // Not enough tenders with a CV, or a bad shape: no mixture, the forest's own flag.
+    let fit = model.mixture.and_then(|shape| {
+        let x: Vec<f64> = mixture::ln_cvs(market).into_iter().flatten().collect();
+        mixture::fit(&x, &shape).ok()
+    });
+    let used = fit.filter(|f| f.credible);
     let rate = match base_rate {
         BaseRate::Training => model.train_base_rate,
-        BaseRate::Estimate => calibrate::estimate_prior(&balanced, 0.5),
+        BaseRate::Estimate => used.map_or(em, |f| f.share),
         BaseRate::Given(r) => r,
     }
     .clamp(1e-4, 1.0 - 1e-4);
+    let flags: Vec<bool> = match used {
+        Some(f) => mixture::flag_top_share(&balanced, f.flag_share),
+        None => balanced.iter().map(|&b| b >= 0.5).collect(),
+    };
     let tenders = market
         .tenders
         .iter()
         .zip(preds)
-        .map(|(t, p)| TenderScore {
+        .zip(flags)
+        .map(|((t, p), flag)| TenderScore {
             tender: t.id.clone(),
             score: p.probability(rate),
             balanced: p.balanced,
-            flag: p.balanced >= 0.5,
+            flag,
             reasons: p
                 .top_reasons(3)
                 .into_iter()
@@ -260,6 +299,8 @@ pub(crate) fn express(
         .collect();
     Scored {
         base_rate: rate,
+        em_base_rate: em,
+        mixture: fit,
         tenders,
     }
 }
