@@ -372,6 +372,9 @@ mod tests {
             ..SHAPE
         };
         assert!(fit(&x, &zero_sd).is_err());
+        // Equal CVs everywhere: nothing to separate, never credible.
+        let flat = vec![-3.0; 50];
+        assert!(!fit(&flat, &SHAPE).is_ok_and(|f| f.credible));
     }
 
     #[test]
