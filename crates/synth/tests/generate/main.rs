@@ -348,7 +348,10 @@ fn closed_bid_cases_are_labelled_per_tender_and_cover_prices_are_tight() {
     let (mut cv_collusive, mut cv_competitive) = (Vec::new(), Vec::new());
     for (tender, bids) in &tenders {
         assert!((3..=8).contains(&bids.len()), "{tender}: {bids:?}");
-        assert!(bids.iter().all(|b| b.2 == bids[0].2), "{tender}: label varies");
+        assert!(
+            bids.iter().all(|b| b.2 == bids[0].2),
+            "{tender}: label varies"
+        );
         let lowest = bids.iter().map(|b| b.0).fold(f64::INFINITY, f64::min);
         let winners: Vec<_> = bids.iter().filter(|b| b.1).collect();
         assert_eq!(winners.len(), 1, "{tender}");
@@ -387,6 +390,9 @@ fn closed_bid_cases_are_labelled_per_tender_and_cover_prices_are_tight() {
             .collect();
         let lo = amounts.iter().copied().fold(f64::INFINITY, f64::min);
         assert!(amounts.len() >= 5, "{tender}");
-        assert!(amounts.iter().all(|a| *a <= lo * 1.0091), "{tender}: {amounts:?}");
+        assert!(
+            amounts.iter().all(|a| *a <= lo * 1.0091),
+            "{tender}: {amounts:?}"
+        );
     }
 }
