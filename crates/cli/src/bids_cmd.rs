@@ -169,6 +169,21 @@ fn read_all(files: &[PathBuf], columns: &Columns) -> anyhow::Result<Vec<bids::Ma
     files.iter().map(|f| read(f, columns)).collect()
 }
 
+/// Whether the flag was placed by the market's own CV mixture, in words a user can judge.
+fn mixture_words(m: Option<&bids::MixtureFit>) -> String {
+    match m {
+        Some(f) if f.credible => format!(
+            "按本市场报价离散度混合分布定阈值（可信）flag placed by this market's CV mixture: estimated collusive share {:.3}, {:.3} of tenders in the collusive region ({} tenders fitted)",
+            f.share, f.flag_share, f.tenders
+        ),
+        Some(f) => format!(
+            "本市场混合分布不可信，沿用模型阈值 the CV mixture is not credible here ({} tenders, gain {:.1} over one Gaussian); the forest's own flag is used — rank by score instead",
+            f.tenders, f.gain
+        ),
+        None => "模型阈值 flag from the forest's calibrated probability (no CV mixture in this model)".into(),
+    }
+}
+
 fn fmt(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
 }
@@ -232,15 +247,17 @@ pub async fn bids(cli: &Cli, a: &BidsArgs) -> anyhow::Result<()> {
             if cli.json {
                 return json(&serde_json::json!({
                     "market": m.name, "tenders": s.tenders.len(), "flagged": flagged,
-                    "base_rate": s.base_rate,
+                    "base_rate": s.base_rate, "em_base_rate": s.em_base_rate,
+                    "mixture": s.mixture,
                 }));
             }
             println!(
-                "{}: {} 个标段 tenders, {flagged} 个预警 flagged (base rate {:.3}) → {}",
+                "{}: {} 个标段 tenders, {flagged} 个预警 flagged (base rate {:.3}) → {}\n{}",
                 m.name,
                 s.tenders.len(),
                 s.base_rate,
-                out.display()
+                out.display(),
+                mixture_words(s.mixture.as_ref())
             );
         }
         BidsCommand::Cv {
@@ -304,6 +321,7 @@ pub async fn bids(cli: &Cli, a: &BidsArgs) -> anyhow::Result<()> {
                     r.estimated_base_rate,
                     r.true_base_rate
                 );
+                println!("  {}", mixture_words(r.mixture.as_ref()));
             }
         }
     }

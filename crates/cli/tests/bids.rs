@@ -126,3 +126,39 @@ fn a_missing_column_or_file_is_refused_clearly() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nonexistent"));
 }
+
+#[test]
+fn a_portable_model_says_whether_the_scored_markets_cv_mixture_placed_the_flag() {
+    let data = cartel_file().parent().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("portable.json");
+    ok(bin()
+        .args(["bids", "train"])
+        .arg(data.join("switzerland_gr_sg.csv"))
+        .arg(data.join("japan.csv"))
+        .args(["--winner", "Winner", "--features", "portable", "--trees", "40"])
+        .arg("--out")
+        .arg(&model));
+    let scores = dir.path().join("ticino.csv");
+    let score = |json: bool| {
+        let mut cmd = bin();
+        if json {
+            cmd.arg("--json");
+        }
+        ok(cmd
+            .args(["bids", "score"])
+            .arg(data.join("switzerland_ticino.csv"))
+            .args(["--winner", "Winner", "--model"])
+            .arg(&model)
+            .arg("--out")
+            .arg(&scores))
+    };
+    let v: serde_json::Value = serde_json::from_slice(&score(true).stdout).unwrap();
+    // Ticino's bids separate into two CV groups: the fit is credible and its share of
+    // collusive tenders is far from the EM estimate's 0.35 (the truth is 0.82).
+    assert_eq!(v["mixture"]["credible"], true, "{v}");
+    assert!(v["mixture"]["share"].as_f64().unwrap() > 0.5, "{v}");
+    assert!(v["em_base_rate"].as_f64().is_some(), "{v}");
+    let text = String::from_utf8(score(false).stdout).unwrap();
+    assert!(text.contains("可信") && text.contains("CV mixture"), "{text}");
+}
