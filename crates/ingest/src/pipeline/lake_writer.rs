@@ -32,10 +32,10 @@ use parquet::errors::ParquetError;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
-use qinglian_spec::{Dataset, FieldType};
+use qinglian_spec::Dataset;
 
 use crate::error::IngestError;
-use crate::lake::{BATCH_COLUMN, arrow_schema};
+use crate::lake::arrow_schema;
 
 /// Rows per Parquet row group: large enough for good compression, small enough that the
 /// encoders' buffered group stays a few tens of megabytes.
@@ -290,17 +290,16 @@ fn writer_props(d: &Dataset, unique: &[String], no_dict: &[String]) -> WriterPro
     for col in unique.iter().chain(no_dict) {
         props = props.set_column_dictionary_enabled(ColumnPath::from(col.as_str()), false);
     }
-    // Min/max of free text, of keyed hashes and masks, and of the one batch id prune nothing,
-    // and computing them compared every value of those columns.
-    let no_stats = d
-        .fields
+    // Min/max of text prune nothing except on the key (ids, names, keyed hashes and masks, the
+    // one batch id are spread over every row group), and computing them compared every value:
+    // two string comparisons per cell of each text column. Numbers, dates, times and the key
+    // keep theirs.
+    let no_stats = arrow_schema(d)
+        .fields()
         .iter()
-        .filter(|f| f.ty == FieldType::Text || f.ty.is_personal())
-        .flat_map(|f| {
-            let masked = f.ty.is_personal().then(|| format!("{}_masked", f.name));
-            std::iter::once(f.name.to_owned()).chain(masked)
-        })
-        .chain([BATCH_COLUMN.to_owned()]);
+        .filter(|f| f.data_type() == &DataType::Utf8 && !d.key.contains(&f.name().as_str()))
+        .map(|f| f.name().clone())
+        .collect::<Vec<_>>();
     for col in no_stats {
         props = props.set_column_statistics_enabled(ColumnPath::from(col), EnabledStatistics::None);
     }
@@ -347,6 +346,25 @@ mod tests {
         assert!(!off.iter().any(|c| c == "name"), "{off:?}");
         // A small sample decides nothing.
         assert!(no_dictionary(&sample(100)).is_empty());
+    }
+
+    #[test]
+    fn only_the_key_and_non_text_columns_keep_min_max() {
+        let d = qinglian_spec::dataset("payments").unwrap();
+        let props = writer_props(d, &[], &[]);
+        let stats = |c: &str| props.statistics_enabled(&ColumnPath::from(c));
+        for kept in ["payment_id", "paid_on", "approved_at", "amount", "_row"] {
+            assert_ne!(stats(kept), EnabledStatistics::None, "{kept}");
+        }
+        for dropped in [
+            "unit_id",
+            "payee_name",
+            "payee_account",
+            "payee_account_masked",
+            "_batch",
+        ] {
+            assert_eq!(stats(dropped), EnabledStatistics::None, "{dropped}");
+        }
     }
 
     #[test]
