@@ -145,10 +145,13 @@ impl BatchBuilder {
     /// Takes the rows so far as one record batch and starts afresh.
     pub(crate) fn finish(&mut self) -> Result<RecordBatch, arrow_schema::ArrowError> {
         let rows = self.len;
+        // A quarter more than this batch needed: chunks vary a little in rows and bytes, and a
+        // builder that has to grow copies itself (realloc) and faults in fresh pages.
+        let slack = |n: usize| n + n / 4;
         let mut cols: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
         for (b, ty) in self.builders.iter_mut().zip(&self.types) {
-            let bytes = b.text_bytes();
-            let old = std::mem::replace(b, Builder::with_capacity(*ty, rows, &bytes));
+            let bytes = b.text_bytes().map(slack);
+            let old = std::mem::replace(b, Builder::with_capacity(*ty, slack(rows), &bytes));
             match old {
                 Builder::Text(mut b) => cols.push(Arc::new(b.finish())),
                 Builder::Personal(mut h, mut m) => {
@@ -170,7 +173,8 @@ impl BatchBuilder {
         cols.push(Arc::new(StringArray::from_iter_values(
             std::iter::repeat_n(self.batch_id.as_str(), rows),
         )));
-        let mut row_col = std::mem::replace(&mut self.row_col, Int64Builder::with_capacity(rows));
+        let mut row_col =
+            std::mem::replace(&mut self.row_col, Int64Builder::with_capacity(slack(rows)));
         cols.push(Arc::new(row_col.finish()));
         self.len = 0;
         RecordBatch::try_new(self.schema.clone(), cols)
