@@ -4,7 +4,7 @@ use std::hash::Hasher;
 
 use qinglian_spec::Dataset;
 
-use crate::lake::Cell;
+use crate::lake::{Cell, span};
 
 /// Which cells make a dataset's key, and how to hash them.
 pub(crate) struct KeyColumns {
@@ -29,7 +29,7 @@ impl KeyColumns {
         let mut h = KeyHasher::default();
         for &i in &self.key_fields {
             match cells[i] {
-                Cell::Text(s, e) | Cell::Personal(s, e, _, _) => h.write(&text.as_bytes()[s..e]),
+                Cell::Text(s, e) | Cell::Personal(s, e, _) => h.write(&text.as_bytes()[span(s, e)]),
                 Cell::Int(v) | Cell::Fen(v) | Cell::Millis(v) => h.write_i64(v),
                 Cell::Date(v) => h.write_i32(v),
                 Cell::Float(v) => h.write_u64(v.to_bits()),

@@ -63,18 +63,26 @@ pub fn arrow_schema(d: &Dataset) -> SchemaRef {
 
 /// A parsed cell waiting for its row to pass validation. Text lives in the row's shared
 /// buffer (`start..end`) so a row costs no allocation.
+///
+/// Sixteen bytes with `u32` offsets: the 40-byte form with `usize` offsets was copied into
+/// the row with wider loads than the stores that had just written it, and stalled there.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Cell {
     Null,
-    Text(usize, usize),
-    /// Pseudonym and masked form, both in the row buffer.
-    Personal(usize, usize, usize, usize),
+    Text(u32, u32),
+    /// Pseudonym at `start..mid` and masked form at `mid..end` of the row buffer.
+    Personal(u32, u32, u32),
     Int(i64),
     Float(f64),
     Fen(i64),
     Date(i32),
     Millis(i64),
     Bool(bool),
+}
+
+/// `start..end` of a row buffer.
+pub(crate) fn span(start: u32, end: u32) -> std::ops::Range<usize> {
+    start as usize..end as usize
 }
 
 enum Builder {
@@ -123,10 +131,10 @@ impl BatchBuilder {
     pub(crate) fn push(&mut self, cells: &[Cell], text: &str, source_row: u64) {
         for (b, c) in self.builders.iter_mut().zip(cells) {
             match (b, *c) {
-                (Builder::Text(b), Cell::Text(s, e)) => b.append_value(&text[s..e]),
-                (Builder::Personal(h, m), Cell::Personal(hs, he, ms, me)) => {
-                    h.append_value(&text[hs..he]);
-                    m.append_value(&text[ms..me]);
+                (Builder::Text(b), Cell::Text(s, e)) => b.append_value(&text[span(s, e)]),
+                (Builder::Personal(h, m), Cell::Personal(s, mid, e)) => {
+                    h.append_value(&text[span(s, mid)]);
+                    m.append_value(&text[span(mid, e)]);
                 }
                 (Builder::Int(b), Cell::Int(v)) => b.append_value(v),
                 (Builder::Float(b), Cell::Float(v)) => b.append_value(v),

@@ -384,6 +384,7 @@ impl Worker {
             match self.norm.cell(field, &value, &mut self.text) {
                 Ok(c) => self.cells.push(c),
                 Err(e) => {
+                    let e = *e;
                     self.errors.push((fi, e.zh, e.en));
                     self.cells.push(Cell::Null);
                 }
