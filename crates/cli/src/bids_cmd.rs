@@ -180,7 +180,10 @@ fn mixture_words(m: Option<&bids::MixtureFit>) -> String {
             "本市场混合分布不可信，沿用模型阈值 the CV mixture is not credible here ({} tenders, gain {:.1} over one Gaussian); the forest's own flag is used — rank by score instead",
             f.tenders, f.gain
         ),
-        None => "模型阈值 flag from the forest's calibrated probability (no CV mixture in this model)".into(),
+        None => {
+            "模型阈值 flag from the forest's calibrated probability (no CV mixture in this model)"
+                .into()
+        }
     }
 }
 

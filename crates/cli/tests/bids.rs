@@ -136,7 +136,14 @@ fn a_portable_model_says_whether_the_scored_markets_cv_mixture_placed_the_flag()
         .args(["bids", "train"])
         .arg(data.join("switzerland_gr_sg.csv"))
         .arg(data.join("japan.csv"))
-        .args(["--winner", "Winner", "--features", "portable", "--trees", "40"])
+        .args([
+            "--winner",
+            "Winner",
+            "--features",
+            "portable",
+            "--trees",
+            "40",
+        ])
         .arg("--out")
         .arg(&model));
     let scores = dir.path().join("ticino.csv");
@@ -160,5 +167,8 @@ fn a_portable_model_says_whether_the_scored_markets_cv_mixture_placed_the_flag()
     assert!(v["mixture"]["share"].as_f64().unwrap() > 0.5, "{v}");
     assert!(v["em_base_rate"].as_f64().is_some(), "{v}");
     let text = String::from_utf8(score(false).stdout).unwrap();
-    assert!(text.contains("可信") && text.contains("CV mixture"), "{text}");
+    assert!(
+        text.contains("可信") && text.contains("CV mixture"),
+        "{text}"
+    );
 }
