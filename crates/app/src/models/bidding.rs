@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use qinglian_core::{Category, EvidenceRow, Finding, Subject};
-use qinglian_detect::bids::{self, BidModel, Market, TenderBids};
+use qinglian_detect::bids::{self, BaseRate, BidModel, Market, TenderBids};
 use qinglian_detect::{cobid, fingerprint, scorer, screens, split};
 use qinglian_rules::Table;
 
@@ -317,26 +317,69 @@ pub(super) async fn scorer(lake: &mut Lake, ctx: &Context) -> Result<Option<Outp
         });
     }
     let predictions = model.scorer.predict_all(&x);
-    let subjects: Vec<Subject> = market
-        .tenders
+    // A model for markets it has not seen (portable features, with a mixture shape) places
+    // its flag from this lake's own CV distribution when that fit is credible, exactly as
+    // `qinglian bids score` does; the others report by probability at the base rate.
+    let scored = bids::score(
+        &model,
+        &market,
+        BaseRate::Given(ctx.params.scorer.base_rate),
+    )
+    .map_err(detect)?;
+    let by_mixture = scored.mixture_used().copied();
+    let keep: Vec<usize> = match by_mixture {
+        Some(_) => (0..market.tenders.len())
+            .filter(|&i| scored.tenders[i].flag)
+            .collect(),
+        None => (0..market.tenders.len()).collect(),
+    };
+    let subjects: Vec<Subject> = keep
         .iter()
-        .map(|t| tender_subject(&t.id))
+        .map(|&i| tender_subject(&market.tenders[i].id))
         .collect();
-    let evidence: Vec<Vec<EvidenceRow>> = b
-        .tenders
+    let evidence: Vec<Vec<EvidenceRow>> = keep
         .iter()
-        .map(|r| b.origin.evidence_of(&r.clone().collect::<Vec<_>>()))
+        .map(|&i| {
+            b.origin
+                .evidence_of(&b.tenders[i].clone().collect::<Vec<_>>())
+        })
         .collect();
-    let findings = scorer::findings(
+    let picked: Vec<_> = keep.iter().map(|&i| predictions[i].clone()).collect();
+    let p = scorer::FindingParams {
+        // Flagged by the mixture: each is reported, whatever its probability.
+        min_probability: if by_mixture.is_some() {
+            0.0
+        } else {
+            ctx.params.scorer.min_probability
+        },
+        ..ctx.params.scorer.clone()
+    };
+    let mut findings = scorer::findings(
         &model.scorer,
-        &predictions,
-        &x,
+        &picked,
+        &x.select_rows(&keep),
         &subjects,
         Category::Pro,
         &evidence,
-        &ctx.params.scorer,
+        &p,
     )
     .map_err(detect)?;
+    if let Some(m) = by_mixture {
+        for f in &mut findings {
+            f.explanation_zh.push_str(&format!(
+                "；本库标段报价离散度（ln CV）的混合分布估计 {:.1}% 的标段呈报价压缩特征，本标段评分位于其中",
+                m.flag_share * 100.0
+            ));
+            f.explanation_en.push_str(&format!(
+                "; the mixture of bid dispersion (ln CV) over this lake's tenders puts {:.1}% of them in the compressed-bid region, and this tender's score is among those",
+                m.flag_share * 100.0
+            ));
+            f.facts
+                .insert("mixture_flag_share".into(), format!("{:.4}", m.flag_share));
+            f.facts
+                .insert("mixture_share".into(), format!("{:.4}", m.share));
+        }
+    }
     Ok(Some(Output {
         rows: b.t.rows as u64,
         findings,
