@@ -4,8 +4,6 @@
 //! identifiers are checked, then replaced by their keyed hash and masked form here, so
 //! no clear value leaves this module.
 
-use std::collections::HashMap;
-
 use chrono::{NaiveDate, NaiveDateTime};
 use qinglian_core::Bilingual;
 use qinglian_core::date::{parse_date, parse_datetime};
@@ -49,72 +47,119 @@ pub(crate) struct Normaliser {
     cache: [IdentCache; 5],
 }
 
-const CACHE_LIMIT: usize = 200_000;
+/// Entries per cache before it starts afresh (bounded memory whatever the file size:
+/// 128 bytes a slot, at most three quarters full, about 16 MiB).
+const CACHE_LIMIT: usize = 96_000;
+/// Bytes per cache record: three lengths, then the raw value, the hash and the mask.
+const RECORD: usize = 128;
 
-/// Raw cell → (keyed hash, masked form), laid out for few cache misses: a lookup reads one
-/// small index slot and then one run of bytes holding the raw value, the hash and the mask
-/// side by side. (A map of boxed strings read four scattered heap blocks per lookup, and
-/// those misses were most of a payment row's identifier cost.)
+/// Raw cell → (keyed hash, masked form), laid out for few cache misses: the slot is chosen
+/// by a seeded hash of the raw cell, and both its tag (8 bytes in a small array) and its
+/// record (a fixed 128 bytes holding raw value, hash and mask side by side) are found from
+/// that slot number, without an index to read first. (A map of boxed strings read four
+/// scattered heap blocks per lookup; a `HashMap` index pointing into a run of bytes read
+/// control bytes, bucket and bytes one after the other, and those misses were most of a
+/// payment row's identifier cost.) Values too long for a record are not cached.
 #[derive(Default)]
 struct IdentCache {
-    /// Seeded hash of the raw cell → where its entry lies in `bytes`.
-    index: HashMap<u64, Entry, std::hash::BuildHasherDefault<PassThrough>>,
-    bytes: String,
+    /// Per slot: 0 if empty, else the raw cell's seeded hash with its lowest bit set.
+    /// Linear probing, a power of two long, at most three quarters full.
+    tags: Vec<u64>,
+    /// `RECORD` bytes per slot (ASCII lengths and UTF-8 text, so it stays a `str`).
+    records: String,
+    entries: usize,
     /// Random per process, so a crafted file cannot aim its values at one slot.
     seed: u64,
 }
 
-#[derive(Clone, Copy)]
-struct Entry {
-    start: u32,
-    raw: u16,
-    hash: u16,
-    masked: u16,
-}
-
 impl IdentCache {
     fn get(&self, raw: &str) -> Option<(&str, &str)> {
-        let e = self.index.get(&self.key(raw))?;
-        let start = e.start as usize;
-        let (r, h, m) = (e.raw as usize, e.hash as usize, e.masked as usize);
-        let stored = self.bytes.get(start..start + r + h + m)?;
-        (stored.as_bytes()[..r] == *raw.as_bytes()).then(|| (&stored[r..r + h], &stored[r + h..]))
+        if self.tags.is_empty() {
+            return None;
+        }
+        let k = self.key(raw);
+        let mask = self.tags.len() - 1;
+        let mut i = slot_of(k) & mask;
+        loop {
+            match self.tags[i] {
+                0 => return None,
+                t if t == k | 1 => {
+                    let at = i * RECORD;
+                    let rec = &self.records.as_bytes()[at..at + RECORD];
+                    let (r, h, m) = (
+                        usize::from(rec[0]),
+                        usize::from(rec[1]),
+                        usize::from(rec[2]),
+                    );
+                    // A tag collision only costs a probe more: the raw value decides.
+                    if rec.get(3..3 + r) == Some(raw.as_bytes()) {
+                        let text = &self.records[at + 3 + r..at + 3 + r + h + m];
+                        return Some(text.split_at(h));
+                    }
+                }
+                _ => {}
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     fn insert(&mut self, raw: &str, hash: &str, masked: &str) {
-        if self.index.len() >= CACHE_LIMIT || self.bytes.len() > u32::MAX as usize / 2 {
-            self.index.clear(); // bounded memory whatever the file size
-            self.bytes.clear();
+        let len = raw.len() + hash.len() + masked.len();
+        if raw.is_empty() || 3 + len > RECORD || self.get(raw).is_some() {
+            return; // long values are simply not cached
         }
-        if self.index.is_empty() && self.seed == 0 {
+        if self.entries >= CACHE_LIMIT {
+            *self = Self {
+                seed: self.seed,
+                ..Self::default()
+            };
+        }
+        if self.seed == 0 {
             use std::hash::BuildHasher;
             self.seed = std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1;
         }
-        let (Ok(r), Ok(h), Ok(m), Ok(start)) = (
-            u16::try_from(raw.len()),
-            u16::try_from(hash.len()),
-            u16::try_from(masked.len()),
-            u32::try_from(self.bytes.len()),
-        ) else {
-            return; // absurdly long cells are simply not cached
-        };
-        self.bytes.push_str(raw);
-        self.bytes.push_str(hash);
-        self.bytes.push_str(masked);
-        let key = self.key(raw);
-        self.index.insert(
-            key,
-            Entry {
-                start,
-                raw: r,
-                hash: h,
-                masked: m,
-            },
-        );
+        if 4 * (self.entries + 1) > 3 * self.tags.len() {
+            self.grow();
+        }
+        let mut rec = String::with_capacity(RECORD);
+        // Lengths below 128 are ASCII characters, so the record stays valid UTF-8.
+        for n in [raw.len(), hash.len(), masked.len()] {
+            rec.push(char::from(u8::try_from(n).unwrap_or(0)));
+        }
+        rec.push_str(raw);
+        rec.push_str(hash);
+        rec.push_str(masked);
+        let k = self.key(raw);
+        self.put(k, &rec);
+        self.entries += 1;
+    }
+
+    /// Writes a record into the first free slot of its probe run.
+    fn put(&mut self, k: u64, rec: &str) {
+        let mask = self.tags.len() - 1;
+        let mut i = slot_of(k) & mask;
+        while self.tags[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.tags[i] = k | 1;
+        let at = i * RECORD;
+        self.records.replace_range(at..at + rec.len(), rec);
+    }
+
+    fn grow(&mut self) {
+        let slots = (self.tags.len() * 2).max(1024);
+        let tags = std::mem::replace(&mut self.tags, vec![0; slots]);
+        let records = std::mem::replace(&mut self.records, "\0".repeat(slots * RECORD));
+        for (i, _) in tags.iter().enumerate().filter(|(_, t)| **t != 0) {
+            let rec = &records[i * RECORD..(i + 1) * RECORD];
+            let used = 3 + rec.bytes().take(3).map(usize::from).sum::<usize>();
+            let k = self.key(&rec[3..3 + usize::from(rec.as_bytes()[0])]);
+            self.put(k, &rec[..used]);
+        }
     }
 
     /// A fast keyed hash of the raw cell (multiply-fold over 8-byte words). A collision
-    /// only costs a miss: `get` compares the stored raw value.
+    /// only costs a probe: `get` compares the stored raw value.
     fn key(&self, raw: &str) -> u64 {
         const K: u64 = 0x9E37_79B9_7F4A_7C15;
         let fold = |a: u64, b: u64| {
@@ -131,22 +176,9 @@ impl IdentCache {
     }
 }
 
-/// The index's keys are hashes already.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
+/// The slot a key starts its probe at: its high half, as the tag keeps all of it.
+fn slot_of(k: u64) -> usize {
+    (k >> 32) as usize
 }
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
@@ -725,6 +757,17 @@ mod tests {
         }
         assert!(c.get("62170005").is_none());
         assert!(c.get("").is_none());
+        // Too long for a record: not cached, and nothing else disturbed.
+        let long = "6".repeat(100);
+        c.insert(&long, &"h".repeat(32), &long);
+        assert!(c.get(&long).is_none());
+        assert_eq!(c.get("6217000500000000007"), Some(("h7", "m7")));
+        // Full: it starts afresh and keeps working.
+        for i in 0..CACHE_LIMIT + 10 {
+            c.insert(&format!("{i}"), "h", "m");
+        }
+        assert!(c.entries <= CACHE_LIMIT);
+        assert_eq!(c.get(&format!("{}", CACHE_LIMIT + 9)), Some(("h", "m")));
         // Cached hits give the same pseudonym as a first sight.
         let mut n = norm();
         let f = field("payments", "payee_account");
