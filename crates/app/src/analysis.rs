@@ -216,7 +216,7 @@ pub(crate) async fn lake_files(ws: &Workspace) -> Result<BTreeMap<String, Vec<Pa
 }
 
 /// A rule engine with every committed lake file registered as its dataset.
-async fn engine_over_lake(ws: &Workspace) -> Result<qinglian_rules::Engine, AppError> {
+pub(crate) async fn engine_over_lake(ws: &Workspace) -> Result<qinglian_rules::Engine, AppError> {
     let mut engine = qinglian_rules::Engine::new(ws.calendar()?)?;
     for (dataset, files) in lake_files(ws).await? {
         if qinglian_spec::dataset(&dataset).is_some() {

@@ -23,7 +23,7 @@ pub struct BidsArgs {
 
 /// Which columns of the CSV hold what.
 #[derive(Args, Debug, Clone)]
-struct ColumnArgs {
+pub struct ColumnArgs {
     /// Column naming the tender each bid belongs to
     #[arg(long, default_value = "Tender")]
     tender: String,
@@ -48,7 +48,7 @@ impl ColumnArgs {
 
 /// How the forest is grown.
 #[derive(Args, Debug, Clone)]
-struct ForestArgs {
+pub struct ForestArgs {
     /// Feature set: full (every screen) or portable (scale-free, for other markets)
     #[arg(long)]
     features: Option<FeatureSet>,
@@ -327,6 +327,68 @@ pub async fn bids(cli: &Cli, a: &BidsArgs) -> anyhow::Result<()> {
                 println!("  {}", mixture_words(r.mixture.as_ref()));
             }
         }
+    }
+    Ok(())
+}
+
+/// `models train-scorer`: the bid scorer (MOD-SCORER) from the workspace's judged tender
+/// warnings, joined with labelled case files if given.
+#[derive(Args, Debug)]
+pub struct TrainScorerArgs {
+    /// Labelled case files to join (CSV, one row per bid; --tender, --bid, --winner and
+    /// --label name their columns), e.g. demo-data/bid_cases.csv
+    #[arg(long = "cases")]
+    cases: Vec<PathBuf>,
+    #[command(flatten)]
+    columns: ColumnArgs,
+    /// Column of the case files marking a collusive tender (1/0)
+    #[arg(long, default_value = "Collusive_competitor")]
+    label: String,
+    #[command(flatten)]
+    forest: ForestArgs,
+    /// Where to save the model, relative to the workspace
+    #[arg(long, default_value = "models/bid_scorer.json")]
+    out: PathBuf,
+}
+
+pub async fn train_scorer(cli: &Cli, a: &TrainScorerArgs) -> anyhow::Result<()> {
+    let ws = crate::commands::open(cli).await?;
+    let cases: Vec<qinglian_app::models::CaseFile> = a
+        .cases
+        .iter()
+        .map(|path| qinglian_app::models::CaseFile {
+            path: path.clone(),
+            columns: a.columns.columns(Some(&a.label)),
+        })
+        .collect();
+    let trained =
+        qinglian_app::models::train_scorer(&ws, &cases, &a.forest.params(FeatureSet::Full)).await?;
+    let out = ws.root.join(&a.out);
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent).with_context(|| parent.display().to_string())?;
+    }
+    trained.model.save(&out)?;
+    let uses = ws
+        .config
+        .models
+        .scorer_model
+        .as_deref()
+        .map(|p| ws.root.join(p))
+        == Some(out.clone());
+    if cli.json {
+        return json(&serde_json::json!({
+            "model": out, "markets": trained.markets, "in_use": uses,
+        }));
+    }
+    for (market, collusive, competitive) in &trained.markets {
+        println!("{market}: {collusive} 串通 collusive, {competitive} 正常 competitive");
+    }
+    println!("已训练 trained → {}", out.display());
+    if !uses {
+        println!(
+            "启用 to use it: qinglian.toml [models] scorer_model = \"{}\"",
+            a.out.display()
+        );
     }
     Ok(())
 }

@@ -99,7 +99,7 @@ pub async fn run(cli: &Cli) -> anyhow::Result<()> {
         C::Warnings(a) => crate::warnings_cmd::run(cli, a).await,
         C::Run(a) => crate::rules_cmd::run(cli, a).await,
         C::Rules(a) => crate::rules_cmd::rules(cli, a).await,
-        C::Models(a) => crate::rules_cmd::models(cli, a),
+        C::Models(a) => crate::rules_cmd::models(cli, a).await,
         C::Findings(a) => crate::rules_cmd::findings(cli, a).await,
         C::Bids(a) => crate::bids_cmd::bids(cli, a).await,
         C::Eval(a) => crate::rules_cmd::eval(cli, a).await,

@@ -81,6 +81,10 @@ pub struct ModelsArgs {
 enum ModelsCommand {
     /// Every model the engine runs: id, version, name, data read / 模型列表
     List,
+    /// Train the bid scorer (MOD-SCORER) on the tenders whose warnings were judged
+    /// (confirmed, rectified or referred = collusive; legitimate or rule too broad =
+    /// competitive), plus any labelled case files / 用处置结论训练评分模型
+    TrainScorer(crate::bids_cmd::TrainScorerArgs),
 }
 
 #[derive(Args, Debug)]
@@ -267,8 +271,14 @@ fn model_progress(quiet: bool, step: &qinglian_app::models::Step<'_>) {
 }
 
 /// `qinglian models list`.
-pub fn models(cli: &Cli, a: &ModelsArgs) -> anyhow::Result<()> {
-    let ModelsCommand::List = a.command;
+pub async fn models(cli: &Cli, a: &ModelsArgs) -> anyhow::Result<()> {
+    match &a.command {
+        ModelsCommand::List => list_models(cli),
+        ModelsCommand::TrainScorer(t) => crate::bids_cmd::train_scorer(cli, t).await,
+    }
+}
+
+fn list_models(cli: &Cli) -> anyhow::Result<()> {
     let all = &qinglian_app::models::MODELS;
     if cli.json {
         return json(all);

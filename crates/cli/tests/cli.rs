@@ -135,6 +135,45 @@ fn demo_loads_every_dataset_and_reports_next_steps() {
         text.contains("规则与模型 rules and models:") && text.contains("FUN "),
         "findings by category: {text}"
     );
+    // The scorer retrained from the demo's judged tenders (none yet: refused, saying what
+    // is missing) and from its labelled closed cases.
+    let out = bin()
+        .args(["models", "train-scorer", "--workspace"])
+        .arg(&ws)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("0 / 0") && err.contains("--cases"), "{err}");
+    let out = run_ok(
+        bin()
+            .args(["models", "train-scorer", "--workspace"])
+            .arg(&ws)
+            .arg("--cases")
+            .arg(ws.join("demo-data/bid_cases.csv"))
+            .args([
+                "--tender",
+                "tender_id",
+                "--bid",
+                "amount",
+                "--winner",
+                "is_winner",
+            ])
+            .args([
+                "--label",
+                "collusive",
+                "--trees",
+                "20",
+                "--out",
+                "models/again.json",
+            ]),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("bid_cases") && text.contains("scorer_model"),
+        "{text}"
+    );
+    assert!(ws.join("models/again.json").is_file());
     // …but never a workspace that is not a demo.
     let real = dir.path().join("real");
     run_ok(bin().args(["init", "--quiet"]).arg(&real));

@@ -127,14 +127,14 @@ fn split_findings(
 }
 
 /// The bids with their tender's buyer, category and award, grouped by tender.
-struct Bids {
-    t: Table,
-    origin: Origin,
+pub(super) struct Bids {
+    pub t: Table,
+    pub origin: Origin,
     /// Row ranges of each tender (the query orders by tender).
-    tenders: Vec<std::ops::Range<usize>>,
+    pub tenders: Vec<std::ops::Range<usize>>,
 }
 
-async fn read_bids(lake: &Lake) -> Result<Bids, AppError> {
+pub(super) async fn read_bids(lake: &Lake) -> Result<Bids, AppError> {
     let t = lake
         .table(
             "SELECT b._batch, b._row, b.tender_id, b.company_id, \

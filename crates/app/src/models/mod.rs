@@ -16,6 +16,7 @@ mod bidding;
 mod lake;
 mod money;
 mod people;
+mod train;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -30,6 +31,7 @@ use qinglian_store::NewFinding;
 use serde::Serialize;
 
 pub(crate) use lake::Lake;
+pub use train::{CaseFile, MIN_PER_CLASS, TrainedScorer, judged_tenders, train_scorer};
 
 use crate::analysis::RuleStatus;
 use crate::{AppError, Workspace};
