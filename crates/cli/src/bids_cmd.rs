@@ -23,7 +23,7 @@ pub struct BidsArgs {
 
 /// Which columns of the CSV hold what.
 #[derive(Args, Debug, Clone)]
-pub struct ColumnArgs {
+struct ColumnArgs {
     /// Column naming the tender each bid belongs to
     #[arg(long, default_value = "Tender")]
     tender: String,
@@ -48,7 +48,7 @@ impl ColumnArgs {
 
 /// How the forest is grown.
 #[derive(Args, Debug, Clone)]
-pub struct ForestArgs {
+struct ForestArgs {
     /// Feature set: full (every screen) or portable (scale-free, for other markets)
     #[arg(long)]
     features: Option<FeatureSet>,
@@ -89,6 +89,25 @@ impl ForestArgs {
     }
 }
 
+/// Labelled bids and how the forest is grown: what training, cross-validation and
+/// `models train-scorer` share.
+#[derive(Args, Debug, Clone)]
+pub struct LabelledArgs {
+    #[command(flatten)]
+    columns: ColumnArgs,
+    /// Column with the collusion label (1 = collusive, the same for every bid of a tender)
+    #[arg(long, default_value = "Collusive_competitor")]
+    label: String,
+    #[command(flatten)]
+    forest: ForestArgs,
+}
+
+impl LabelledArgs {
+    fn columns(&self) -> Columns {
+        self.columns.columns(Some(&self.label))
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum BidsCommand {
     /// The screens of every tender (CV, spread, difference of the two lowest, relative
@@ -105,12 +124,7 @@ enum BidsCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
         #[command(flatten)]
-        columns: ColumnArgs,
-        /// Column with the collusion label (1 = collusive)
-        #[arg(long, default_value = "Collusive_competitor")]
-        label: String,
-        #[command(flatten)]
-        forest: ForestArgs,
+        labelled: LabelledArgs,
         #[arg(long)]
         out: PathBuf,
     },
@@ -132,13 +146,9 @@ enum BidsCommand {
     Cv {
         file: PathBuf,
         #[command(flatten)]
-        columns: ColumnArgs,
-        #[arg(long, default_value = "Collusive_competitor")]
-        label: String,
+        labelled: LabelledArgs,
         #[arg(long, default_value_t = 5)]
         folds: usize,
-        #[command(flatten)]
-        forest: ForestArgs,
         /// Per-tender out-of-fold predictions, as CSV
         #[arg(long)]
         out: Option<PathBuf>,
@@ -148,11 +158,7 @@ enum BidsCommand {
         #[arg(required = true, num_args = 2..)]
         files: Vec<PathBuf>,
         #[command(flatten)]
-        columns: ColumnArgs,
-        #[arg(long, default_value = "Collusive_competitor")]
-        label: String,
-        #[command(flatten)]
-        forest: ForestArgs,
+        labelled: LabelledArgs,
     },
 }
 
@@ -209,14 +215,11 @@ pub async fn bids(cli: &Cli, a: &BidsArgs) -> anyhow::Result<()> {
         }
         BidsCommand::Train {
             files,
-            columns,
-            label,
-            forest,
+            labelled,
             out,
         } => {
-            let cols = columns.columns(Some(label));
-            let markets = read_all(files, &cols)?;
-            let model = bids::train(&markets, &forest.params(FeatureSet::Full))?;
+            let markets = read_all(files, &labelled.columns())?;
+            let model = bids::train(&markets, &labelled.forest.params(FeatureSet::Full))?;
             model.save(out)?;
             println!(
                 "已训练 trained on {} ({} features, winner flag {}) → {}",
@@ -265,17 +268,15 @@ pub async fn bids(cli: &Cli, a: &BidsArgs) -> anyhow::Result<()> {
         }
         BidsCommand::Cv {
             file,
-            columns,
-            label,
+            labelled,
             folds,
-            forest,
             out,
         } => {
-            let m = read(file, &columns.columns(Some(label)))?;
+            let m = read(file, &labelled.columns())?;
             let p = CvParams {
                 folds: *folds,
-                seed: forest.seed,
-                train: forest.params(FeatureSet::Full),
+                seed: labelled.forest.seed,
+                train: labelled.forest.params(FeatureSet::Full),
             };
             let r = bids::cross_validate(&m, &p)?;
             if let Some(out) = out {
@@ -303,15 +304,9 @@ pub async fn bids(cli: &Cli, a: &BidsArgs) -> anyhow::Result<()> {
                 fmt(r.screen_auc)
             );
         }
-        BidsCommand::Cross {
-            files,
-            columns,
-            label,
-            forest,
-        } => {
-            let cols = columns.columns(Some(label));
-            let markets = read_all(files, &cols)?;
-            for r in bids::cross_market(&markets, &forest.params(FeatureSet::Portable))? {
+        BidsCommand::Cross { files, labelled } => {
+            let markets = read_all(files, &labelled.columns())?;
+            for r in bids::cross_market(&markets, &labelled.forest.params(FeatureSet::Portable))? {
                 let x = &r.metrics;
                 println!(
                     "test {} (train {}): balanced accuracy {}, ROC-AUC {}, recall collusive {}, recall competitive {}; base rate estimated {:.3}, true {:.3}",
@@ -340,12 +335,7 @@ pub struct TrainScorerArgs {
     #[arg(long = "cases")]
     cases: Vec<PathBuf>,
     #[command(flatten)]
-    columns: ColumnArgs,
-    /// Column of the case files marking a collusive tender (1/0)
-    #[arg(long, default_value = "Collusive_competitor")]
-    label: String,
-    #[command(flatten)]
-    forest: ForestArgs,
+    labelled: LabelledArgs,
     /// Where to save the model, relative to the workspace
     #[arg(long, default_value = "models/bid_scorer.json")]
     out: PathBuf,
@@ -358,11 +348,15 @@ pub async fn train_scorer(cli: &Cli, a: &TrainScorerArgs) -> anyhow::Result<()> 
         .iter()
         .map(|path| qinglian_app::models::CaseFile {
             path: path.clone(),
-            columns: a.columns.columns(Some(&a.label)),
+            columns: a.labelled.columns(),
         })
         .collect();
-    let trained =
-        qinglian_app::models::train_scorer(&ws, &cases, &a.forest.params(FeatureSet::Full)).await?;
+    let trained = qinglian_app::models::train_scorer(
+        &ws,
+        &cases,
+        &a.labelled.forest.params(FeatureSet::Full),
+    )
+    .await?;
     let out = ws.root.join(&a.out);
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent).with_context(|| parent.display().to_string())?;
