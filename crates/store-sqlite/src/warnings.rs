@@ -688,6 +688,29 @@ impl WarningStore for SqliteStore {
             .collect()
     }
 
+    async fn dispositions_of(
+        &self,
+        subject_kind: &str,
+    ) -> Result<Vec<(String, Disposition)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT subject_id, disposition FROM warnings \
+             WHERE subject_kind = ? AND disposition IS NOT NULL ORDER BY subject_id, id",
+        )
+        .bind(subject_kind)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let d: String = r.try_get("disposition").map_err(db)?;
+                Ok((
+                    r.try_get("subject_id").map_err(db)?,
+                    Disposition::parse(&d).map_err(|e| corrupt("disposition", e))?,
+                ))
+            })
+            .collect()
+    }
+
     async fn subject_history(
         &self,
         subject_kind: &str,

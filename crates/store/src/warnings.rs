@@ -523,4 +523,11 @@ pub trait WarningStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<MetricRow>, StoreError>;
+
+    /// (subject id, disposition) of every warning on a subject of `subject_kind` that has a
+    /// disposition — the workspace's judgements, for training a model on them.
+    async fn dispositions_of(
+        &self,
+        subject_kind: &str,
+    ) -> Result<Vec<(String, Disposition)>, StoreError>;
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use qinglian_detect::bids::{self, BidModel, Columns, Market, TenderBids, TrainParams};
-use qinglian_store::{Disposition, InboxFilter, WarningStore};
+use qinglian_store::{Disposition, WarningStore};
 use serde::Serialize;
 
 use super::Lake;
@@ -37,27 +37,9 @@ fn label_of(d: Disposition) -> Option<bool> {
 pub async fn judged_tenders(ws: &Workspace) -> Result<Market, AppError> {
     // Tender id → collusive? A real problem on any warning makes the tender collusive.
     let mut labels: BTreeMap<String, bool> = BTreeMap::new();
-    let page = 1_000;
-    for offset in (0..).step_by(page) {
-        let rows = ws
-            .store
-            .inbox(&InboxFilter {
-                include_closed: true,
-                limit: page as u32,
-                offset: offset as u32,
-                ..InboxFilter::default()
-            })
-            .await?;
-        for w in &rows {
-            let Some(label) = w.disposition.and_then(label_of) else {
-                continue;
-            };
-            if w.subject_kind == "tender" {
-                *labels.entry(w.subject_id.clone()).or_insert(label) |= label;
-            }
-        }
-        if rows.len() < page {
-            break;
+    for (tender, d) in ws.store.dispositions_of("tender").await? {
+        if let Some(label) = label_of(d) {
+            *labels.entry(tender).or_insert(label) |= label;
         }
     }
     let mut market = Market {
