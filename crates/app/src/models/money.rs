@@ -1,5 +1,5 @@
 //! The detectors over money moving: Benford per payee, duplicate payments and claims,
-//! threshold avoidance per unit, the isolation forest over payments, and temporal
+//! threshold avoidance per unit, the isolation forest over payments and over expense claims, and temporal
 //! anomalies (payments off hours and monthly surges per unit; vehicle trips off hours).
 
 use chrono::{Datelike, Timelike};
@@ -235,10 +235,25 @@ const IFOREST_FEATURES: [&str; 5] = [
     "payee_share_of_unit",
 ];
 
-/// MOD-IFOREST over payments: amount, approval hour, weekday, how often the payee is paid
-/// and how much of its unit's payments go to it.
+/// MOD-IFOREST: one forest over the payments, one over the expense claims (when the lake
+/// has them), each reporting its own highest scores.
 pub(super) async fn iforest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
-    let p = &ctx.params.iforest;
+    let mut out = if lake.has("payments") {
+        payments_forest(lake, ctx).await?
+    } else {
+        Output::default()
+    };
+    if lake.has("expense_claims") {
+        let claims = claims_forest(lake, ctx).await?;
+        out.rows += claims.rows;
+        out.findings.extend(claims.findings);
+    }
+    Ok(out)
+}
+
+/// The forest over payments: amount, approval hour, weekday, how often the payee is paid
+/// and how much of its unit's payments go to it.
+async fn payments_forest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
     let pay = lake.payments().await?;
     let n = pay.len();
     let mut payee_count = vec![0u32; pay.payee.values.len()];
@@ -283,33 +298,149 @@ pub(super) async fn iforest(lake: &mut Lake, ctx: &Context) -> Result<Output, Ap
         rows.push(f64::from(payee) / f64::from(unit));
     }
     let m = Matrix::from_row_major(rows, IFOREST_FEATURES.len()).map_err(detect)?;
-    let forest = iforest::IsolationForest::fit(&m, p).map_err(detect)?;
-    let scores = forest.anomaly_scores(&m, ctx.threads);
     // `k` is a matrix row, `order[k]` the payment it describes.
-    let mut top: Vec<usize> = (0..n).filter(|&k| scores[k] >= p.score_threshold).collect();
-    top.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
-    top.truncate(p.max_findings);
-    let sub = Subset::new(top);
-    let payments: Vec<usize> = sub.idx.iter().map(|&k| order[k]).collect();
-    let subjects: Vec<Subject> = payments
-        .iter()
-        .map(|&i| subject("payee", pay.payee.str(i)))
-        .collect();
-    let findings = iforest::findings(
-        &forest,
-        &sub.pick(&scores),
-        &m.select_rows(&sub.idx),
+    let findings = ranked_findings(
+        &m,
         &IFOREST_FEATURES,
-        &subjects,
+        ctx,
         Category::Fun,
-        &pay.origin.evidence_of(&payments),
-        p,
-    )
-    .map_err(detect)?;
+        |k| subject("payee", pay.payee.str(order[k])),
+        |ks| {
+            let idx: Vec<usize> = ks.iter().map(|&k| order[k]).collect();
+            pay.origin.evidence_of(&idx)
+        },
+    )?;
     Ok(Output {
         rows: n as u64,
         findings,
     })
+}
+
+/// Feature names of the isolation forest over expense claims.
+const CLAIM_FEATURES: [&str; 6] = [
+    "ln_amount_vs_kind_median",
+    "ln_amount_per_night_or_guest",
+    "days_to_claim",
+    "non_working_day",
+    "ln_merchant_claims",
+    "ln_merchant_category_claims",
+];
+
+/// The forest over expense claims: the amount against its kind's median, per night (hotel)
+/// or per guest (reception), days from spending to claiming, a non-working day, and how
+/// common the merchant and its category are among the claims.
+async fn claims_forest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    let t = lake
+        .table(
+            "SELECT _batch, _row, person_id, kind, CAST(amount AS DOUBLE) AS amount, nights, \
+             guests, expense_date, claimed_on, COALESCE(merchant, '') AS merchant, \
+             COALESCE(merchant_category, '') AS merchant_category FROM expense_claims \
+             WHERE amount > 0 AND expense_date IS NOT NULL ORDER BY _batch, _row",
+        )
+        .await?;
+    let n = t.rows;
+    if n == 0 {
+        return Ok(Output::default());
+    }
+    let origin = Origin::of("expense_claims", &t)?;
+    let (person, kind, amount) = (t.text("person_id")?, t.text("kind")?, t.float("amount")?);
+    let (nights, guests) = (t.int("nights")?, t.int("guests")?);
+    let (spent, claimed) = (t.date("expense_date")?, t.date("claimed_on")?);
+    let (merchant, category) = (t.text("merchant")?, t.text("merchant_category")?);
+    let ln_amount: Vec<f64> = amount
+        .iter()
+        .map(|a| a.unwrap_or(0.0).max(0.01).ln())
+        .collect();
+    let mut kind_median = vec![0.0; kind.values.len()];
+    for (code, idx) in groups(kind) {
+        let v: Vec<f64> = idx.iter().map(|&i| ln_amount[i]).collect();
+        kind_median[code as usize] = qinglian_detect::stats::median(&v).unwrap_or(0.0);
+    }
+    let counts = |col: &qinglian_rules::TextColumn| {
+        let mut c = vec![0u32; col.values.len()];
+        for &code in &col.codes {
+            if let Some(x) = c.get_mut(code as usize) {
+                *x += 1;
+            }
+        }
+        c
+    };
+    let (by_merchant, by_category) = (counts(merchant), counts(category));
+    let ln_count =
+        |c: &[u32], code: u32| f64::from(c.get(code as usize).copied().unwrap_or(0) + 1).ln();
+    let mut rows = Vec::with_capacity(n * CLAIM_FEATURES.len());
+    for i in 0..n {
+        let k = kind.str(i);
+        let per = match k {
+            "hotel" => nights[i].unwrap_or(1).max(1),
+            "reception" => guests[i].unwrap_or(1).max(1),
+            _ => 1,
+        };
+        let day = spent[i].unwrap_or_default();
+        rows.push(
+            ln_amount[i]
+                - kind_median
+                    .get(kind.codes[i] as usize)
+                    .copied()
+                    .unwrap_or(0.0),
+        );
+        rows.push(ln_amount[i] - (per as f64).ln());
+        rows.push(claimed[i].map_or(0.0, |c| (c - day).num_days() as f64));
+        rows.push(if ctx.calendar.is_working_day(day) {
+            0.0
+        } else {
+            1.0
+        });
+        rows.push(ln_count(&by_merchant, merchant.codes[i]));
+        rows.push(ln_count(&by_category, category.codes[i]));
+    }
+    let m = Matrix::from_row_major(rows, CLAIM_FEATURES.len()).map_err(detect)?;
+    let findings = ranked_findings(
+        &m,
+        &CLAIM_FEATURES,
+        ctx,
+        Category::Exp,
+        |i| subject("person", person.str(i)),
+        |idx| origin.evidence_of(idx),
+    )?;
+    Ok(Output {
+        rows: n as u64,
+        findings,
+    })
+}
+
+/// Fits the forest on `m`, scores every row on every core and reports the highest scores at
+/// or above the threshold (at most `max_findings`), each with the features that drove it.
+/// `subject_of(k)` and `evidence_of(ks)` name matrix row k's subject and source rows.
+fn ranked_findings(
+    m: &Matrix,
+    names: &[&str],
+    ctx: &Context,
+    category: Category,
+    subject_of: impl Fn(usize) -> Subject,
+    evidence_of: impl Fn(&[usize]) -> Vec<EvidenceRow>,
+) -> Result<Vec<Finding>, AppError> {
+    let p = &ctx.params.iforest;
+    let forest = iforest::IsolationForest::fit(m, p).map_err(detect)?;
+    let scores = forest.anomaly_scores(m, ctx.threads);
+    let mut top: Vec<usize> = (0..m.n_rows())
+        .filter(|&k| scores[k] >= p.score_threshold)
+        .collect();
+    top.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    top.truncate(p.max_findings);
+    let sub = Subset::new(top);
+    let subjects: Vec<Subject> = sub.idx.iter().map(|&k| subject_of(k)).collect();
+    iforest::findings(
+        &forest,
+        &sub.pick(&scores),
+        &m.select_rows(&sub.idx),
+        names,
+        &subjects,
+        category,
+        &evidence_of(&sub.idx),
+        p,
+    )
+    .map_err(detect)
 }
 
 /// MOD-TEMPORAL: payments off hours and monthly surges per unit; vehicle trips off hours
