@@ -18,6 +18,7 @@ Usage:
 import argparse
 import datetime
 import json
+import os
 import re
 import subprocess
 import sys
@@ -52,21 +53,27 @@ def run(args, ws):
 
 def section(summary, wall, rss, args):
     today = datetime.date.today().isoformat()
+    scorer_flag = " --scorer-model ..." if args.scorer_model else ""
+    scorer = (
+        "with the scorer model given by --scorer-model"
+        if args.scorer_model
+        else "with the scorer the demo trains on its labelled closed cases (`demo-data/bid_cases.csv`)"
+    )
     lines = [
         "## Models over the lake",
         "",
         f"Machine: {machine()}. Run: `python3 benches/models_bench.py --qinglian "
-        f"target/release/qinglian --workspace {args.workspace} --scorer-model ... --doc "
-        f"docs/benchmarks.md` ({today}), release build.",
+        f"target/release/qinglian --workspace {args.workspace}{scorer_flag} --doc "
+        f"docs/benchmarks.md` ({today}), release build, 1-minute load {args.load:.1f} "
+        "at the start.",
         "",
         "Method: the `large` demo workspace (`qinglian demo --no-serve --scale large`: 10 million "
-        "payments, other datasets at medium size) with a scorer model trained by `qinglian bids "
-        "train --features portable` on the three labelled cartel markets of "
-        "../shared/data/bidrigging; `qinglian --json run --no-rules --no-raise` under "
+        f"payments, other datasets at medium size) {scorer}; "
+        "`qinglian --json run --no-rules --no-raise` under "
         "`/usr/bin/time -v`. Each detector's time is its wall time in the run: reading its "
         "columns from the lake (the payments once, by the first payment-side detector), the "
-        "detector, and keeping its findings in the desk; rows are the lake rows it read. "
-        "Other helpers' builds shared the two cores during the run.",
+        "detector, and keeping its findings in the desk; rows are the lake rows it read "
+        "(MOD-IFOREST: payments and expense claims).",
         "",
         "| model | rows read | hits | seconds | rows/s |",
         "|---|---:|---:|---:|---:|",
@@ -98,6 +105,7 @@ def main():
     ws = Path(args.workspace)
     if args.scorer_model:
         set_scorer(ws, args.scorer_model)
+    args.load = os.getloadavg()[0]
     summary, wall, rss = run(args, ws)
     text = section(summary, wall, rss, args)
     print(text)
