@@ -1,6 +1,6 @@
 //! The rule catalogue as the console shows it (every rule with its parameters, whether it is
 //! switched off and why), and the changes an administrator makes there: switch a rule off or
-//! on, set or reset a parameter.
+//! on, set or reset a parameter; and which trained bid model the scorer uses.
 //!
 //! A change goes into `qinglian.toml`'s `[rules]` section, the same overlay that
 //! `qinglian run` reads (`params` and `disabled`, see [`crate::Config`]), so there is one
@@ -253,6 +253,15 @@ pub async fn change_rule(
     .await
     .map_err(|e| AppError::Internal(format!("access log: {e}")))?;
     entry(rule, &config)
+}
+
+/// Points `[models] scorer_model` at `model` (relative to the workspace), under the same
+/// lock as the rule changes; the next run's scorer loads it.
+pub fn use_scorer_model(ws: &Workspace, model: &str) -> Result<(), AppError> {
+    let _guard = CHANGE_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let mut config = settings(ws)?;
+    config.models.scorer_model = Some(model.to_owned());
+    write_config(ws, &config)
 }
 
 /// Replaces `qinglian.toml` atomically (a temporary file, synced, renamed over it).

@@ -339,6 +339,9 @@ pub struct TrainScorerArgs {
     /// Where to save the model, relative to the workspace
     #[arg(long, default_value = "models/bid_scorer.json")]
     out: PathBuf,
+    /// Also point the workspace's `[models] scorer_model` at it (qinglian.toml is rewritten)
+    #[arg(long = "use")]
+    use_it: bool,
 }
 
 pub async fn train_scorer(cli: &Cli, a: &TrainScorerArgs) -> anyhow::Result<()> {
@@ -362,13 +365,18 @@ pub async fn train_scorer(cli: &Cli, a: &TrainScorerArgs) -> anyhow::Result<()> 
         std::fs::create_dir_all(parent).with_context(|| parent.display().to_string())?;
     }
     trained.model.save(&out)?;
-    let uses = ws
-        .config
-        .models
-        .scorer_model
-        .as_deref()
-        .map(|p| ws.root.join(p))
-        == Some(out.clone());
+    if a.use_it {
+        let rel = a.out.to_str().context("--out must be valid UTF-8")?;
+        qinglian_app::rule_settings::use_scorer_model(&ws, rel)?;
+    }
+    let uses = a.use_it
+        || ws
+            .config
+            .models
+            .scorer_model
+            .as_deref()
+            .map(|p| ws.root.join(p))
+            == Some(out.clone());
     if cli.json {
         return json(&serde_json::json!({
             "model": out, "markets": trained.markets, "in_use": uses,

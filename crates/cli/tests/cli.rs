@@ -174,6 +174,51 @@ fn demo_loads_every_dataset_and_reports_next_steps() {
         "{text}"
     );
     assert!(ws.join("models/again.json").is_file());
+    // `--use` points the workspace at the new model, and the next run's scorer loads it.
+    run_ok(
+        bin()
+            .args(["models", "train-scorer", "--use", "--workspace"])
+            .arg(&ws)
+            .arg("--cases")
+            .arg(ws.join("demo-data/bid_cases.csv"))
+            .args([
+                "--tender",
+                "tender_id",
+                "--bid",
+                "amount",
+                "--winner",
+                "is_winner",
+            ])
+            .args([
+                "--label",
+                "collusive",
+                "--trees",
+                "20",
+                "--out",
+                "models/used.json",
+            ]),
+    );
+    let config = std::fs::read_to_string(ws.join("qinglian.toml")).unwrap();
+    assert!(
+        config.contains("scorer_model = \"models/used.json\""),
+        "{config}"
+    );
+    std::fs::remove_file(ws.join("models/bid_scorer.json")).unwrap();
+    let out = run_ok(
+        bin()
+            .args([
+                "--json",
+                "run",
+                "--no-rules",
+                "--no-raise",
+                "--model",
+                "MOD-SCORER",
+            ])
+            .arg("--workspace")
+            .arg(&ws),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["models"][0]["status"], "ran", "{v}");
     // …but never a workspace that is not a demo.
     let real = dir.path().join("real");
     run_ok(bin().args(["init", "--quiet"]).arg(&real));
