@@ -84,7 +84,7 @@ enum ModelsCommand {
     /// Train the bid scorer (MOD-SCORER) on the tenders whose warnings were judged
     /// (confirmed, rectified or referred = collusive; legitimate or rule too broad =
     /// competitive), plus any labelled case files / 用处置结论训练评分模型
-    TrainScorer(crate::bids_cmd::TrainScorerArgs),
+    TrainScorer(Box<crate::bids_cmd::TrainScorerArgs>),
 }
 
 #[derive(Args, Debug)]
