@@ -145,29 +145,21 @@ fn demo_loads_every_dataset_and_reports_next_steps() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("0 / 0") && err.contains("--cases"), "{err}");
-    let out = run_ok(
-        bin()
-            .args(["models", "train-scorer", "--workspace"])
-            .arg(&ws)
-            .arg("--cases")
-            .arg(ws.join("demo-data/bid_cases.csv"))
-            .args([
-                "--tender",
-                "tender_id",
-                "--bid",
-                "amount",
-                "--winner",
-                "is_winner",
-            ])
-            .args([
-                "--label",
-                "collusive",
-                "--trees",
-                "20",
-                "--out",
-                "models/again.json",
-            ]),
-    );
+    // Trains on the demo's closed cases into `out`, with `extra` flags.
+    let train_on_cases = |out: &str, extra: &[&str]| {
+        run_ok(
+            bin()
+                .args(["models", "train-scorer", "--workspace"])
+                .arg(&ws)
+                .arg("--cases")
+                .arg(ws.join("demo-data/bid_cases.csv"))
+                .args(["--tender", "tender_id", "--bid", "amount"])
+                .args(["--winner", "is_winner", "--label", "collusive"])
+                .args(["--trees", "20", "--out", out])
+                .args(extra),
+        )
+    };
+    let out = train_on_cases("models/again.json", &[]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("bid_cases") && text.contains("scorer_model"),
@@ -175,29 +167,7 @@ fn demo_loads_every_dataset_and_reports_next_steps() {
     );
     assert!(ws.join("models/again.json").is_file());
     // `--use` points the workspace at the new model, and the next run's scorer loads it.
-    run_ok(
-        bin()
-            .args(["models", "train-scorer", "--use", "--workspace"])
-            .arg(&ws)
-            .arg("--cases")
-            .arg(ws.join("demo-data/bid_cases.csv"))
-            .args([
-                "--tender",
-                "tender_id",
-                "--bid",
-                "amount",
-                "--winner",
-                "is_winner",
-            ])
-            .args([
-                "--label",
-                "collusive",
-                "--trees",
-                "20",
-                "--out",
-                "models/used.json",
-            ]),
-    );
+    train_on_cases("models/used.json", &["--use"]);
     let config = std::fs::read_to_string(ws.join("qinglian.toml")).unwrap();
     assert!(
         config.contains("scorer_model = \"models/used.json\""),
