@@ -20,10 +20,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::{Acting, ApiCaller, Viewer};
-use super::imports::log_export;
+
 use super::pages::{Chrome, beijing, or_error_page, redirect, render};
 use super::view::{self, InboxRow};
-use super::xlsx::{Cell, download, table_workbook};
+use super::xlsx::{Cell, export_table};
 use super::{ConsoleState, WebErr};
 
 /// Cases listed at most.
@@ -154,8 +154,10 @@ async fn export(State(state): State<ConsoleState>, v: Viewer) -> Response {
                 ]
             })
             .collect();
-        log_export(&state, &v, "cases").await?;
-        let bytes = table_workbook(
+        export_table(
+            &state,
+            &v,
+            "cases",
             &[
                 "col.id",
                 "cases.case_title",
@@ -164,9 +166,9 @@ async fn export(State(state): State<ConsoleState>, v: Viewer) -> Response {
                 "cases.created_at",
             ],
             &rows,
-            state.tr(v.lang),
-        )?;
-        Ok(download(bytes, "cases.xlsx"))
+            "cases.xlsx",
+        )
+        .await
     }
     .await;
     or_error_page(&state, &v, "/cases", r)

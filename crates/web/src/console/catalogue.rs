@@ -27,9 +27,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::{Acting, ApiCaller, Viewer};
-use super::imports::log_export;
+
 use super::pages::{Chrome, or_error_page, redirect, render};
-use super::xlsx::{Cell, download, table_workbook};
+use super::xlsx::{Cell, export_table};
 use super::{ConsoleState, Lang, WebErr};
 
 pub fn routes() -> Router<ConsoleState> {
@@ -222,8 +222,10 @@ async fn export(State(state): State<ConsoleState>, v: Viewer) -> Response {
                 ]
             })
             .collect();
-        log_export(&state, &v, "rules").await?;
-        let bytes = table_workbook(
+        export_table(
+            &state,
+            &v,
+            "rules",
             &[
                 "rules.id",
                 "rules.name",
@@ -235,9 +237,9 @@ async fn export(State(state): State<ConsoleState>, v: Viewer) -> Response {
                 "rules.overridden",
             ],
             &rows,
-            tr,
-        )?;
-        Ok(download(bytes, "rules.xlsx"))
+            "rules.xlsx",
+        )
+        .await
     }
     .await;
     or_error_page(&state, &v, "/rules", r)

@@ -33,7 +33,7 @@ use serde_json::json;
 
 use super::auth::{Acting, ApiCaller, Viewer};
 use super::pages::{Chrome, beijing, or_error_page, render};
-use super::xlsx::{Cell, download, table_workbook};
+use super::xlsx::{Cell, export_table};
 use super::{ConsoleState, WebErr};
 
 /// The largest file an upload takes.
@@ -227,9 +227,7 @@ async fn export_list(State(state): State<ConsoleState>, v: Viewer) -> Response {
                 ]
             })
             .collect();
-        log_export(&state, &v, "imports").await?;
-        let bytes = table_workbook(&BATCH_COLUMNS, &rows, state.tr(v.lang))?;
-        Ok(download(bytes, "imports.xlsx"))
+        export_table(&state, &v, "imports", &BATCH_COLUMNS, &rows, "imports.xlsx").await
     }
     .await;
     or_error_page(&state, &v, "/imports", r)
@@ -247,24 +245,6 @@ const BATCH_COLUMNS: [&str; 10] = [
     "imports.at",
     "imports.status",
 ];
-
-/// Exports go to the access log, as the inbox's do.
-pub(crate) async fn log_export(
-    state: &ConsoleState,
-    who: &impl Acting,
-    what: &str,
-) -> Result<(), WebErr> {
-    users::log_access(
-        state.workspace(),
-        &who.actor(),
-        "export",
-        what,
-        None,
-        Utc::now(),
-    )
-    .await?;
-    Ok(())
-}
 
 #[derive(Template)]
 #[template(path = "batch.html")]
@@ -329,8 +309,10 @@ async fn quarantine_xlsx(
                 ]
             })
             .collect();
-        log_export(&state, &v, &format!("quarantine:{}", b.id)).await?;
-        let bytes = table_workbook(
+        export_table(
+            &state,
+            &v,
+            &format!("quarantine:{}", b.id),
             &[
                 "quarantine.row",
                 "quarantine.column",
@@ -339,9 +321,9 @@ async fn quarantine_xlsx(
                 "quarantine.reason_en",
             ],
             &rows,
-            state.tr(v.lang),
-        )?;
-        Ok(download(bytes, &format!("quarantine-{}.xlsx", b.id)))
+            &format!("quarantine-{}.xlsx", b.id),
+        )
+        .await
     }
     .await;
     or_error_page(&state, &v, "/imports", r)

@@ -1213,9 +1213,10 @@ async fn access_log_export(State(state): State<ConsoleState>, v: Viewer) -> Resp
                 ]
             })
             .collect();
-        super::imports::log_export(&state, &v, "access_log").await?;
-        let tr = state.tr(v.lang);
-        let bytes = super::xlsx::table_workbook(
+        super::xlsx::export_table(
+            &state,
+            &v,
+            "access_log",
             &[
                 "col.at",
                 "col.actor",
@@ -1224,9 +1225,9 @@ async fn access_log_export(State(state): State<ConsoleState>, v: Viewer) -> Resp
                 "access.reason",
             ],
             &rows,
-            tr,
-        )?;
-        Ok(super::xlsx::download(bytes, "access-log.xlsx"))
+            "access-log.xlsx",
+        )
+        .await
     }
     .await;
     or_error_page(&state, &v, "/access-log", r)

@@ -18,9 +18,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::{Acting, ApiCaller, Viewer};
-use super::imports::log_export;
+
 use super::pages::{Chrome, Opt, beijing, or_error_page, redirect, render};
-use super::xlsx::{Cell, download, table_workbook};
+use super::xlsx::{Cell, export_table};
 use super::{ConsoleState, WebErr};
 
 pub fn routes() -> Router<ConsoleState> {
@@ -124,9 +124,7 @@ async fn export(State(state): State<ConsoleState>, v: Viewer) -> Response {
                 ]
             })
             .collect();
-        log_export(&state, &v, "users").await?;
-        let bytes = table_workbook(&USER_COLUMNS, &rows, tr)?;
-        Ok(download(bytes, "users.xlsx"))
+        export_table(&state, &v, "users", &USER_COLUMNS, &rows, "users.xlsx").await
     }
     .await;
     or_error_page(&state, &v, "/users", r)

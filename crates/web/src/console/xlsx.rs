@@ -1,6 +1,7 @@
 //! Lists as Excel workbooks (rust_xlsxwriter): the inbox with the same columns as the page,
 //! and any other list as a table of text and number cells ([`table_workbook`]); headers come
-//! from the catalogue, amounts and counts are numbers.
+//! from the catalogue, amounts and counts are numbers. [`export_table`] is a list's whole
+//! export: the access-log line, the workbook, the download.
 
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -155,4 +156,28 @@ pub fn download(bytes: Vec<u8>, file_name: &str) -> axum::response::Response {
         bytes,
     )
         .into_response()
+}
+
+/// One list exported by `v`: logged as `export` of `what` (as the inbox's exports are), the
+/// table in `v`'s language, answered as the download `file_name`.
+pub(crate) async fn export_table(
+    state: &super::ConsoleState,
+    v: &super::auth::Viewer,
+    what: &str,
+    header_keys: &[&str],
+    rows: &[Vec<Cell>],
+    file_name: &str,
+) -> Result<axum::response::Response, WebErr> {
+    use super::auth::Acting as _;
+    qinglian_app::users::log_access(
+        state.workspace(),
+        &v.actor(),
+        "export",
+        what,
+        None,
+        chrono::Utc::now(),
+    )
+    .await?;
+    let bytes = table_workbook(header_keys, rows, state.tr(v.lang))?;
+    Ok(download(bytes, file_name))
 }
