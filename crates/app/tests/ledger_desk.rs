@@ -166,14 +166,11 @@ async fn a_deleted_or_inserted_finding_is_caught() {
     assert!(p.message.contains("finding 2, which is missing"), "{p:?}");
 }
 
-#[tokio::test]
-async fn a_warning_change_altered_or_removed_is_pinpointed() {
-    let dir = tempfile::tempdir().unwrap();
-    let (ws, raised) = analysed(dir.path()).await;
-    let w = raised[0];
-    // Altered: who assigned it.
+/// As an attacker would: the actor of warning `w`'s assignment (its second change) becomes
+/// 张三 in the desk, with the trigger that forbids it dropped.
+async fn alter_assignment_actor(ws: &Workspace, w: i64) {
     tamper(
-        &ws,
+        ws,
         &[
             "DROP TRIGGER warning_transitions_no_update",
             &format!(
@@ -182,6 +179,15 @@ async fn a_warning_change_altered_or_removed_is_pinpointed() {
         ],
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_warning_change_altered_or_removed_is_pinpointed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, raised) = analysed(dir.path()).await;
+    let w = raised[0];
+    // Altered: who assigned it.
+    alter_assignment_actor(&ws, w).await;
     let v = verify(&ws).await;
     let p = v.problem.unwrap();
     assert_eq!(p.kind, "record", "{p:?}");
@@ -254,16 +260,7 @@ async fn one_warnings_receipts_are_proven_and_checked_against_the_desk() {
     );
 
     // The assignment's actor altered behind the application's back: pinpointed at its entry.
-    tamper(
-        &ws,
-        &[
-            "DROP TRIGGER warning_transitions_no_update",
-            &format!(
-                "UPDATE warning_transitions SET actor = '张三' WHERE warning_id = {w} AND seq = 2"
-            ),
-        ],
-    )
-    .await;
+    alter_assignment_actor(&ws, w).await;
     let view = warnings::show(&ws, w, Utc::now()).await.unwrap();
     let check = qinglian_app::check_warning(&ws, &view).unwrap();
     assert!(!check.ok());
