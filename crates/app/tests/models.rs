@@ -449,3 +449,42 @@ async fn a_portable_scorer_places_its_flag_by_the_lakes_own_cv_mixture() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_single_expense_claim_is_scored_with_nothing_to_compare_and_fails_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path(), false).await;
+    let file = dir.path().join("claims.csv");
+    std::fs::write(
+        &file,
+        "claim_id,person_id,claimed_on,expense_date,kind,amount\n\
+         BX1,E1,2025-03-12,2025-03-10,hotel,480.00\n",
+    )
+    .unwrap();
+    let opts = ImportOptions {
+        user: "tester".into(),
+        ..ImportOptions::default()
+    };
+    import(&ws, "expense_claims", &file, &opts, Box::new(|_, _| {}))
+        .await
+        .unwrap();
+    let s = run_rules(
+        &ws,
+        &RunOptions {
+            model: Some("MOD-IFOREST".into()),
+            ..RunOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let forest = model(&s, "MOD-IFOREST");
+    assert_eq!(forest.status, RuleStatus::Ran, "{forest:?}");
+    // The 48 honest payments and the one claim were read.
+    assert_eq!(forest.rows, 49);
+    assert!(
+        open_findings(&ws, "MOD-IFOREST")
+            .await
+            .iter()
+            .all(|f| f.category != qinglian_core::Category::Exp)
+    );
+}

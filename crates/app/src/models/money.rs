@@ -421,6 +421,10 @@ fn ranked_findings(
     evidence_of: impl Fn(&[usize]) -> Vec<EvidenceRow>,
 ) -> Result<Vec<Finding>, AppError> {
     let p = &ctx.params.iforest;
+    // One row cannot be unlike the others: nothing to report, and no reason to fail the model.
+    if m.n_rows() < 2 {
+        return Ok(Vec::new());
+    }
     let forest = iforest::IsolationForest::fit(m, p).map_err(detect)?;
     let scores = forest.anomaly_scores(m, ctx.threads);
     let mut top: Vec<usize> = (0..m.n_rows())
