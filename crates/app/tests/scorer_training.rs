@@ -189,4 +189,20 @@ async fn too_few_judged_tenders_are_refused_with_the_counts() {
         .to_string();
     assert!(e.contains("至少 10") && e.contains("2 / 2"), "{e}");
     assert!(e.contains("--cases"), "{e}");
+    // A case file that is not there is named, and nothing is trained.
+    let missing = dir.path().join("no_such_cases.csv");
+    let cases = [qinglian_app::models::CaseFile {
+        path: missing.clone(),
+        columns: bids::Columns {
+            tender: "tender_id".into(),
+            bid: "amount".into(),
+            winner: None,
+            label: Some("collusive".into()),
+        },
+    }];
+    let e = train_scorer(&ws, &cases, &TrainParams::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_user_error(), "{e}");
+    assert!(e.to_string().contains("no_such_cases.csv"), "{e}");
 }
