@@ -320,12 +320,12 @@ pub(super) async fn scorer(lake: &mut Lake, ctx: &Context) -> Result<Option<Outp
     // A model for markets it has not seen (portable features, with a mixture shape) places
     // its flag from this lake's own CV distribution when that fit is credible, exactly as
     // `qinglian bids score` does; the others report by probability at the base rate.
-    let scored = bids::score(
+    let scored = bids::express(
         &model,
         &market,
+        &predictions,
         BaseRate::Given(ctx.params.scorer.base_rate),
-    )
-    .map_err(detect)?;
+    );
     let by_mixture = scored.mixture_used().copied();
     let keep: Vec<usize> = match by_mixture {
         Some(_) => (0..market.tenders.len())

@@ -29,7 +29,7 @@ pub use cv::{
 pub use features::FeatureSet;
 pub use mixture::{MixtureFit, MixtureShape};
 pub use model::{
-    BaseRate, BidModel, Scored, TenderScore, TrainParams, score, screen_scores, train,
+    BaseRate, BidModel, Scored, TenderScore, TrainParams, express, score, screen_scores, train,
 };
 pub use read::{Columns, Market, TenderBids, read_csv, read_from};
 pub use write::{write_cv, write_scores, write_screens};

@@ -256,7 +256,9 @@ pub fn score(model: &BidModel, market: &Market, base_rate: BaseRate) -> Result<S
     Ok(express(model, market, &preds, base_rate))
 }
 
-pub(crate) fn express(
+/// The scores of `market` from predictions already made (`preds[i]` for its tender i) —
+/// what [`score`] does after predicting, for a caller that needs the predictions too.
+pub fn express(
     model: &BidModel,
     market: &Market,
     preds: &[Prediction],
