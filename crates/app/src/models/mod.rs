@@ -259,6 +259,7 @@ impl Default for ModelParams {
                 max_p_value: 1e-4,
                 min_sample_summation: 1_000,
                 last_two_alpha: 1e-6,
+                family_alpha: 0.01,
                 ..benford::Params::default()
             },
             duplicates: duplicates::Params::default(),

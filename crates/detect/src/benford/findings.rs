@@ -38,7 +38,7 @@ pub fn findings(
                 let bands = t.kind.mad_bands().unwrap_or([0.0; 3]);
                 (
                     format!(
-                        "{who}的金额{}分布偏离本福特定律：MAD={}，扣除样本量 {} 笔的随机期望 {} 后为 {} > {}（{}）{}",
+                        "{who}的金额{}分布偏离本福特定律：MAD={}，扣除样本量 {} 笔的随机期望 {} 后为 {} > {}（{}，χ² 检验 p={}）{}",
                         t.kind.name_zh(),
                         num(t.mad, 4),
                         t.n,
@@ -46,16 +46,18 @@ pub fn findings(
                         num(t.excess_mad, 4),
                         bands[2],
                         c.name_zh(),
+                        sci(t.p_value),
                         spike_zh(top)
                     ),
                     format!(
-                        "{who}: the {} distribution of amounts departs from Benford's law: MAD={}, {} above the {} expected from sampling noise in {} amounts, > {} (nonconformity){}",
+                        "{who}: the {} distribution of amounts departs from Benford's law: MAD={}, {} above the {} expected from sampling noise in {} amounts, > {} (nonconformity, chi-square p={}){}",
                         t.kind.name_en(),
                         num(t.mad, 4),
                         num(t.excess_mad, 4),
                         num(t.expected_mad, 4),
                         t.n,
                         bands[2],
+                        sci(t.p_value),
                         spike_en(top)
                     ),
                     if digit_fails >= 2 {
@@ -67,14 +69,14 @@ pub fn findings(
             }
             None => (
                 format!(
-                    "{who}的金额末两位数分布明显不均匀：χ²={}，p={}，样本 {} 笔{}",
+                    "{who}的不同金额末两位数分布明显不均匀：χ²={}，p={}，{} 个不同金额{}",
                     num(t.chi_square, 1),
                     sci(t.p_value),
                     t.n,
                     spike_zh(top)
                 ),
                 format!(
-                    "{who}: the last two digits of amounts are far from uniform: chi-square={}, p={}, {} amounts{}",
+                    "{who}: the last two digits of distinct amounts are far from uniform: chi-square={}, p={}, {} distinct amounts{}",
                     num(t.chi_square, 1),
                     sci(t.p_value),
                     t.n,

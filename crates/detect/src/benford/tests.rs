@@ -238,3 +238,97 @@ fn small_groups_need_a_small_p_value_and_skip_the_summation_test() {
     assert!(r.summation.is_none());
     assert!(r.skipped.contains(&TestKind::Summation));
 }
+
+/// The parameters the model base uses for single payees.
+fn payee_params() -> Params {
+    Params {
+        min_sample: 50,
+        max_p_value: 1e-4,
+        min_sample_summation: 1_000,
+        last_two_alpha: 1e-6,
+        ..Params::default()
+    }
+}
+
+#[test]
+fn a_recurring_amount_does_not_fail_last_two_digits() {
+    // 70 honest amounts and one monthly payment of 16,759.66 yuan twelve times.
+    let mut a = random_benford(70, 3);
+    a.extend(std::iter::repeat_n(1_675_966, 12));
+    let r = analyse(&a, &payee_params());
+    let l2 = r
+        .tests
+        .iter()
+        .find(|t| t.kind == TestKind::LastTwoDigits)
+        .unwrap();
+    let distinct: std::collections::HashSet<i64> =
+        a.iter().copied().filter(|&v| v >= 10_000).collect();
+    assert_eq!(l2.n, distinct.len(), "each distinct amount once");
+    assert!(!l2.flagged, "p = {}", l2.p_value);
+    // Counted twelve times, the same ledger fails: the repeats alone made the spike.
+    let counts_each: Vec<(usize, usize)> = (0..a.len())
+        .filter(|&i| a[i] / 100 >= 100)
+        .map(|i| (i, (a[i] / 100 % 100) as usize))
+        .collect();
+    let every = digit_test(
+        TestKind::LastTwoDigits,
+        0,
+        vec![0.01; 100],
+        &counts_each,
+        &payee_params(),
+    );
+    assert!(every.flagged, "p = {}", every.p_value);
+}
+
+#[test]
+fn invented_last_two_digits_still_fail_with_every_repeat_as_evidence() {
+    // 60 distinct amounts all ending in 00 yuan, one of them paid three times.
+    let mut a: Vec<i64> = (0..60).map(|k| (37 + 11 * k) * 10_000).collect();
+    a.extend([370_000, 370_000]);
+    let r = analyse(&a, &payee_params());
+    let l2 = r
+        .tests
+        .iter()
+        .find(|t| t.kind == TestKind::LastTwoDigits)
+        .unwrap();
+    assert!(l2.flagged);
+    assert_eq!(l2.n, 60);
+    assert_eq!(l2.spikes[0].digits, 0);
+    assert_eq!(l2.spikes[0].rows.len(), 62, "the repeats are evidence too");
+    let f = findings(&r, &a, &scope(), &ev(a.len()), &payee_params()).unwrap();
+    let last = f
+        .iter()
+        .find(|f| f.facts["test"] == "last-two-digits")
+        .unwrap();
+    assert!(last.explanation_zh.contains("60 个不同金额"));
+    assert_eq!(last.evidence.len(), 62);
+}
+
+#[test]
+fn many_payees_share_the_p_value_bound() {
+    let p = Params {
+        family_alpha: 0.01,
+        ..payee_params()
+    };
+    assert_eq!(p.for_groups(1).max_p_value, 1e-4, "the tighter bound wins");
+    assert_eq!(p.for_groups(0).max_p_value, 1e-4);
+    let each = p.for_groups(5_000);
+    assert!((each.max_p_value - 2e-6).abs() < 1e-12);
+    assert!(
+        (each.last_two_alpha - 1e-6).abs() < 1e-12,
+        "already tighter"
+    );
+    // A payee whose first digits are off (p between the two bounds) is called when it is the
+    // only one tested, not when it is one of five thousand.
+    let mut a = random_benford(60, 11);
+    a.extend(invented_amounts(14));
+    let alone = analyse(&a, &p.for_groups(1));
+    let first = &alone.tests[0];
+    assert!(
+        first.p_value <= 1e-4 && first.p_value > 2e-6,
+        "fixture p = {}",
+        first.p_value
+    );
+    assert!(first.flagged);
+    assert!(!analyse(&a, &each).tests[0].flagged);
+}
