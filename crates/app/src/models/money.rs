@@ -2,7 +2,7 @@
 //! threshold avoidance per unit, the isolation forest over payments and over expense claims, and temporal
 //! anomalies (payments off hours and monthly surges per unit; vehicle trips off hours).
 
-use chrono::{Datelike, Timelike};
+use chrono::Timelike;
 use qinglian_core::{Category, EvidenceRow, Finding, Subject};
 use qinglian_detect::matrix::Matrix;
 use qinglian_detect::{Scope, benford, duplicates, iforest, temporal, threshold};
@@ -229,14 +229,17 @@ pub(super) async fn threshold(lake: &mut Lake, ctx: &Context) -> Result<Output, 
     })
 }
 
-/// Feature names of the isolation forest over payments.
-const IFOREST_FEATURES: [&str; 5] = [
-    "ln_amount",
-    "approval_hour",
-    "weekday",
-    "ln_payee_payments",
-    "payee_share_of_unit",
+/// Feature names of the isolation forest over payments: each says how unusual a payment is
+/// for its unit and its payee, and when it was made — not how large it is.
+const IFOREST_FEATURES: [&str; 4] = [
+    "ln_amount_vs_unit_median",
+    "ln_amount_vs_payee_median",
+    "non_working_day",
+    "hours_outside_office",
 ];
+
+/// Office hours: approval times this many hours before 08:00 or after 18:00 count.
+const OFFICE_HOURS: (f64, f64) = (8.0, 18.0);
 
 /// MOD-IFOREST: one forest over the payments, one over the expense claims (when the lake
 /// has them), each reporting its own highest scores.
@@ -254,69 +257,87 @@ pub(super) async fn iforest(lake: &mut Lake, ctx: &Context) -> Result<Output, Ap
     Ok(out)
 }
 
-/// The forest over payments: amount, approval hour, weekday, how often the payee is paid
-/// and how much of its unit's payments go to it.
+/// The forest over payments. A payment is compared with the payments made *the same way*
+/// (same method, with or without a contract) by its unit and to its payee: a 300,000-yuan
+/// contract instalment is ordinary, the same sum paid without a contract or in cash is not;
+/// a large sum to a payee always paid large sums is ordinary, ten times a payee's usual is
+/// not. Plus a non-working day (the holiday calendar) and the hours outside office hours.
+///
+/// The forest splits within regions of the whole table's range (`region_splits`): among
+/// hundreds of thousands of payments a subsample of 256 rarely holds one of the few made on
+/// a holiday or far above the usual, and splitting between the subsample's own extremes
+/// would rank them no higher than the edge of the honest cloud.
 async fn payments_forest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
-    let pay = lake.payments().await?;
-    let n = pay.len();
-    let mut payee_count = vec![0u32; pay.payee.values.len()];
-    for &c in &pay.payee.codes {
-        if let Some(x) = payee_count.get_mut(c as usize) {
-            *x += 1;
-        }
-    }
-    let mut unit_count = vec![0u32; pay.unit.values.len()];
-    for &c in &pay.unit.codes {
-        if let Some(x) = unit_count.get_mut(c as usize) {
-            *x += 1;
-        }
-    }
-    let count = |v: &[u32], c: u32| v.get(c as usize).copied().unwrap_or(0).max(1);
-    // The forest samples rows by position: put them in source order (batch, row), not the
-    // order a parallel scan happened to deliver them, so that a rerun scores alike.
-    let batch = &pay.origin.batch;
-    let mut by_name: Vec<u32> = (0..batch.values.len() as u32).collect();
-    by_name.sort_by(|&a, &b| batch.values[a as usize].cmp(&batch.values[b as usize]));
-    let mut rank = vec![0u32; by_name.len()];
-    for (r, &c) in by_name.iter().enumerate() {
-        rank[c as usize] = r as u32;
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by_key(|&i| {
-        (
-            rank.get(batch.codes[i] as usize)
-                .copied()
-                .unwrap_or(u32::MAX),
-            pay.origin.row[i],
+    let t = lake
+        .table(
+            "SELECT _batch, _row, unit_id, paid_on, approved_at, CAST(amount AS DOUBLE) AS amount, \
+             COALESCE(NULLIF(payee_company_id, ''), payee_name) AS payee, \
+             COALESCE(method, '') AS method, \
+             CASE WHEN COALESCE(contract_id, '') = '' THEN 0 ELSE 1 END AS with_contract \
+             FROM payments WHERE paid_on IS NOT NULL AND amount IS NOT NULL ORDER BY _batch, _row",
         )
-    });
+        .await?;
+    let n = t.rows;
+    let origin = Origin::of("payments", &t)?;
+    let (unit, payee, method) = (t.text("unit_id")?, t.text("payee")?, t.text("method")?);
+    let (day, approved) = (t.date("paid_on")?, t.datetime("approved_at")?);
+    let (amount, contract) = (t.float("amount")?, t.int("with_contract")?);
+    let ln_amount: Vec<f64> = amount
+        .iter()
+        .map(|a| a.unwrap_or(0.0).max(0.01).ln())
+        .collect();
+    let way = |i: usize| (method.codes[i], contract[i].unwrap_or(0));
+    let vs_unit = vs_group_median(&ln_amount, |i| (unit.codes[i], way(i)));
+    let vs_payee = vs_group_median(&ln_amount, |i| (payee.codes[i], way(i)));
     let mut rows = Vec::with_capacity(n * IFOREST_FEATURES.len());
-    for &i in &order {
-        let payee = count(&payee_count, pay.payee.codes[i]);
-        let unit = count(&unit_count, pay.unit.codes[i]);
-        rows.push((pay.fen[i].max(1) as f64).ln());
-        rows.push(pay.time[i].map_or(12.0, |t| f64::from(t.hour())));
-        rows.push(f64::from(pay.paid_on[i].weekday().num_days_from_monday()));
-        rows.push(f64::from(payee).ln());
-        rows.push(f64::from(payee) / f64::from(unit));
+    for i in 0..n {
+        let working = day[i].is_none_or(|d| ctx.calendar.is_working_day(d));
+        // No approval time: counted as within office hours.
+        let hour = approved[i].map_or(OFFICE_HOURS.0, |a| {
+            f64::from(a.hour()) + f64::from(a.minute()) / 60.0
+        });
+        rows.push(vs_unit[i]);
+        rows.push(vs_payee[i]);
+        rows.push(if working { 0.0 } else { 1.0 });
+        rows.push((OFFICE_HOURS.0 - hour).max(hour - OFFICE_HOURS.1).max(0.0));
     }
     let m = Matrix::from_row_major(rows, IFOREST_FEATURES.len()).map_err(detect)?;
-    // `k` is a matrix row, `order[k]` the payment it describes.
+    let p = iforest::Params {
+        region_splits: true,
+        ..ctx.params.iforest.clone()
+    };
     let findings = ranked_findings(
         &m,
         &IFOREST_FEATURES,
         ctx,
+        &p,
         Category::Fun,
-        |k| subject("payee", pay.payee.str(order[k])),
-        |ks| {
-            let idx: Vec<usize> = ks.iter().map(|&k| order[k]).collect();
-            pay.origin.evidence_of(&idx)
-        },
+        |i| subject("payee", payee.str(i)),
+        |idx| origin.evidence_of(idx),
     )?;
     Ok(Output {
         rows: n as u64,
         findings,
     })
+}
+
+/// Each value minus the median of the values of its group (`group_of(i)`).
+fn vs_group_median<K: Ord + Copy>(values: &[f64], group_of: impl Fn(usize) -> K) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..values.len()).collect();
+    idx.sort_unstable_by(|&a, &b| {
+        group_of(a)
+            .cmp(&group_of(b))
+            .then(values[a].total_cmp(&values[b]))
+    });
+    let mut out = vec![0.0; values.len()];
+    for run in idx.chunk_by(|&a, &b| group_of(a) == group_of(b)) {
+        let sorted: Vec<f64> = run.iter().map(|&i| values[i]).collect();
+        let median = qinglian_detect::stats::median_sorted(&sorted);
+        for &i in run {
+            out[i] = values[i] - median;
+        }
+    }
+    out
 }
 
 /// Feature names of the isolation forest over expense claims.
@@ -402,6 +423,7 @@ async fn claims_forest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppErro
         &m,
         &CLAIM_FEATURES,
         ctx,
+        &ctx.params.iforest,
         Category::Exp,
         |i| subject("person", person.str(i)),
         |idx| origin.evidence_of(idx),
@@ -412,18 +434,18 @@ async fn claims_forest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppErro
     })
 }
 
-/// Fits the forest on `m`, scores every row on every core and reports the highest scores at
+/// Fits the forest on `m` with `p`, scores every row on every core and reports the highest scores at
 /// or above the threshold (at most `max_findings`), each with the features that drove it.
 /// `subject_of(k)` and `evidence_of(ks)` name matrix row k's subject and source rows.
 fn ranked_findings(
     m: &Matrix,
     names: &[&str],
     ctx: &Context,
+    p: &iforest::Params,
     category: Category,
     subject_of: impl Fn(usize) -> Subject,
     evidence_of: impl Fn(&[usize]) -> Vec<EvidenceRow>,
 ) -> Result<Vec<Finding>, AppError> {
-    let p = &ctx.params.iforest;
     // One row cannot be unlike the others: nothing to report, and no reason to fail the model.
     if m.n_rows() < 2 {
         return Ok(Vec::new());

@@ -11,6 +11,13 @@
 //! and its anomaly score s(x) = 2^(−E[h(x)] / c(ψ)): near 1 isolated quickly (anomalous),
 //! 0.5 or below ordinary.
 //!
+//! With [`Params::region_splits`] a node splits at a uniform value within its *region* — the
+//! whole table's range narrowed by the splits above it — instead of between its subsampled
+//! rows' own extremes. A point far beyond every subsampled row then falls into an empty
+//! region and is isolated in a split or two (how far it lies counts, not only its rank), and
+//! a flag held by a handful of rows among hundreds of thousands isolates them although
+//! almost no subsample holds one. Empty regions are leaves of path length = their depth.
+//!
 //! Attribution: at every split on a point's path that leaves the point on the minority side,
 //! the feature split on is credited with max(0, 1 − 2 n_child / n_node) — 1 when the split
 //! cuts the point away from everything else, 0 when it merely halves the node. Summed over
@@ -27,7 +34,7 @@ use crate::error::{DetectError, Result, check_len};
 use crate::matrix::Matrix;
 
 pub const MODEL_ID: &str = "MOD-IFOREST";
-pub const VERSION: &str = "1.0.0";
+pub const VERSION: &str = "1.1.0";
 
 /// Parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +50,11 @@ pub struct Params {
     pub score_threshold: f64,
     /// At most this many findings, highest scores first. Default 100.
     pub max_findings: usize,
+    /// Split within the node's region of the whole table's range, not between its
+    /// subsampled rows' extremes (see the module documentation). Default false (Liu, Ting
+    /// and Zhou as published).
+    #[serde(default)]
+    pub region_splits: bool,
 }
 
 impl Default for Params {
@@ -53,6 +65,7 @@ impl Default for Params {
             seed: 7,
             score_threshold: 0.7,
             max_findings: 100,
+            region_splits: false,
         }
     }
 }
@@ -134,11 +147,19 @@ impl IsolationForest {
         let psi = p.sample_size.min(data.n_rows());
         let limit = (psi as f64).log2().ceil() as usize;
         let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+        let table_range = p.region_splits.then(|| range(data, 0..data.n_rows()));
         let (trees, depths) = (0..p.n_trees)
             .map(|_| {
                 let sample = rand::seq::index::sample(&mut rng, data.n_rows(), psi).into_vec();
                 let (mut nodes, mut depth) = (Vec::new(), 0);
-                grow(data, sample, (0, limit), &mut rng, &mut nodes, &mut depth);
+                let mut tree = Grow {
+                    data,
+                    limit,
+                    rng: &mut rng,
+                    nodes: &mut nodes,
+                    max_depth: &mut depth,
+                };
+                tree.grow(sample, 0, table_range.as_deref());
                 (nodes, depth)
             })
             .unzip();
@@ -235,63 +256,94 @@ impl IsolationForest {
     }
 }
 
-fn grow(
-    data: &Matrix,
-    rows: Vec<usize>,
-    (depth, limit): (usize, usize),
-    rng: &mut ChaCha8Rng,
-    nodes: &mut Vec<Node>,
-    max_depth: &mut usize,
-) -> usize {
-    let id = nodes.len();
-    *max_depth = (*max_depth).max(depth);
-    nodes.push(Node {
-        feature: 0,
-        left: id as u32,
-        right: id as u32,
-        size: rows.len() as u32,
-        // Finite (JSON has no infinity) and above every finite feature value.
-        value: f64::MAX,
-        path: depth as f64 + c_factor(rows.len()),
-    });
-    if depth >= limit || rows.len() <= 1 {
-        return id;
+/// Each feature's (minimum, maximum) over `rows`.
+fn range(data: &Matrix, rows: impl Iterator<Item = usize>) -> Vec<(f64, f64)> {
+    let mut r = vec![(f64::INFINITY, f64::NEG_INFINITY); data.n_cols()];
+    for i in rows {
+        for (j, (lo, hi)) in r.iter_mut().enumerate() {
+            let v = data.get(i, j);
+            *lo = lo.min(v);
+            *hi = hi.max(v);
+        }
     }
-    // Features that still vary in this node.
-    let ranges: Vec<(usize, f64, f64)> = (0..data.n_cols())
-        .filter_map(|j| {
-            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-            for &i in &rows {
-                let v = data.get(i, j);
-                lo = lo.min(v);
-                hi = hi.max(v);
+    r
+}
+
+/// One tree being grown.
+struct Grow<'a> {
+    data: &'a Matrix,
+    limit: usize,
+    rng: &'a mut ChaCha8Rng,
+    nodes: &'a mut Vec<Node>,
+    max_depth: &'a mut usize,
+}
+
+impl Grow<'_> {
+    /// Grows the node holding `rows` at `depth`; `region` is the node's region with
+    /// region splits, `None` to split between the rows' own extremes.
+    fn grow(&mut self, rows: Vec<usize>, depth: usize, region: Option<&[(f64, f64)]>) -> usize {
+        let id = self.nodes.len();
+        *self.max_depth = (*self.max_depth).max(depth);
+        self.nodes.push(Node {
+            feature: 0,
+            left: id as u32,
+            right: id as u32,
+            size: rows.len() as u32,
+            // Finite (JSON has no infinity) and above every finite feature value.
+            value: f64::MAX,
+            path: depth as f64 + c_factor(rows.len()),
+        });
+        if depth >= self.limit || rows.len() <= 1 {
+            return id;
+        }
+        // Features that can still be split here.
+        let own;
+        let bounds = match region {
+            Some(r) => r,
+            None => {
+                own = range(self.data, rows.iter().copied());
+                &own
             }
-            (hi > lo).then_some((j, lo, hi))
-        })
-        .collect();
-    if ranges.is_empty() {
-        return id;
+        };
+        let open: Vec<usize> = (0..bounds.len())
+            .filter(|&j| bounds[j].1 > bounds[j].0)
+            .collect();
+        if open.is_empty() {
+            return id;
+        }
+        let feature = open[self.rng.random_range(0..open.len())];
+        let (lo, hi) = bounds[feature];
+        let mut value = lo + self.rng.random::<f64>() * (hi - lo);
+        if value <= lo {
+            value = (lo + hi) / 2.0;
+        }
+        let size = rows.len() as u32;
+        let (l, r): (Vec<usize>, Vec<usize>) = rows
+            .into_iter()
+            .partition(|&i| self.data.get(i, feature) < value);
+        let (left, right) = match region {
+            Some(region) => {
+                let mut below = region.to_vec();
+                below[feature].1 = value;
+                let mut above = region.to_vec();
+                above[feature].0 = value;
+                (
+                    self.grow(l, depth + 1, Some(&below)),
+                    self.grow(r, depth + 1, Some(&above)),
+                )
+            }
+            None => (self.grow(l, depth + 1, None), self.grow(r, depth + 1, None)),
+        };
+        self.nodes[id] = Node {
+            feature: feature as u32,
+            left: left as u32,
+            right: right as u32,
+            size,
+            value,
+            path: 0.0,
+        };
+        id
     }
-    let (feature, lo, hi) = ranges[rng.random_range(0..ranges.len())];
-    let mut value = lo + rng.random::<f64>() * (hi - lo);
-    if value <= lo {
-        value = (lo + hi) / 2.0;
-    }
-    let size = rows.len() as u32;
-    let (l, r): (Vec<usize>, Vec<usize>) = rows
-        .into_iter()
-        .partition(|&i| data.get(i, feature) < value);
-    let left = grow(data, l, (depth + 1, limit), rng, nodes, max_depth);
-    let right = grow(data, r, (depth + 1, limit), rng, nodes, max_depth);
-    nodes[id] = Node {
-        feature: feature as u32,
-        left: left as u32,
-        right: right as u32,
-        size,
-        value,
-        path: 0.0,
-    };
-    id
 }
 
 /// Findings for the points whose `scores` (from [`IsolationForest::anomaly_scores`]) are at

@@ -95,3 +95,75 @@ fn missing_values_are_refused() {
     let m = Matrix::from_rows(&[vec![1.0], vec![f64::NAN], vec![2.0]]).unwrap();
     assert!(IsolationForest::fit(&m, &Params::default()).is_err());
 }
+
+/// 20,000 points of the blob with a third feature, a flag set on the last three only.
+fn blob_with_rare_flag() -> Matrix {
+    let rows: Vec<Vec<f64>> = blob(20_000)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut r)| {
+            r.push(if i >= 19_997 { 1.0 } else { 0.0 });
+            r
+        })
+        .collect();
+    Matrix::from_rows(&rows).unwrap()
+}
+
+#[test]
+fn region_splits_isolate_a_flag_too_rare_for_the_subsamples() {
+    let m = blob_with_rare_flag();
+    let ranks = |p: &Params| {
+        let s = IsolationForest::fit(&m, p).unwrap().anomaly_scores(&m, 2);
+        let mut order: Vec<usize> = (0..s.len()).collect();
+        order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+        (order, s)
+    };
+    // Between the subsample's own extremes: a sample of 256 almost never holds a flagged
+    // row, so the flag never splits and the three rank like the blob's edge.
+    let (plain, _) = ranks(&Params::default());
+    assert!(
+        !plain[..3].iter().all(|&i| i >= 19_997),
+        "{:?}",
+        &plain[..3]
+    );
+    let regions = Params {
+        region_splits: true,
+        ..Params::default()
+    };
+    let (order, s) = ranks(&regions);
+    let mut top: Vec<usize> = order[..3].to_vec();
+    top.sort_unstable();
+    assert_eq!(top, vec![19_997, 19_998, 19_999]);
+    assert!(s[19_999] >= 0.7, "{}", s[19_999]);
+    let f = IsolationForest::fit(&m, &regions).unwrap();
+    let why = f.score_row(m.row(19_999));
+    assert!(why.contributions[2] > 0.5, "{:?}", why.contributions);
+    // The blob itself stays below the threshold.
+    let blob_max = order[3..].iter().map(|&i| s[i]).fold(0.0, f64::max);
+    assert!(blob_max < regions.score_threshold, "{blob_max}");
+}
+
+#[test]
+fn region_splits_rank_a_point_by_how_far_out_it_lies() {
+    let mut rows = blob(5_000);
+    rows.push(vec![200.0, 5.0]);
+    rows.push(vec![1_000.0, 5.0]);
+    let m = Matrix::from_rows(&rows).unwrap();
+    let p = Params {
+        region_splits: true,
+        ..Params::default()
+    };
+    let s = IsolationForest::fit(&m, &p).unwrap().score(&m);
+    assert!(
+        s[5_001].score > s[5_000].score,
+        "{} {}",
+        s[5_001].score,
+        s[5_000].score
+    );
+    let blob_max = s[..5_000].iter().map(|x| x.score).fold(0.0, f64::max);
+    assert!(
+        s[5_000].score > blob_max,
+        "{} vs {blob_max}",
+        s[5_000].score
+    );
+}
