@@ -215,7 +215,12 @@ pub struct ModelParams {
     /// nonconforming), the summation test waits for 1,000 amounts, and the last-two-digits
     /// χ² (100 bins, under one expected amount per bin at 73 amounts) needs p ≤ 10⁻⁶.
     pub benford: benford::Params,
+    /// Over payments, per payee.
     pub duplicates: duplicates::Params,
+    /// Over claims, per claimant: also runs of 3 or more consecutive invoice numbers (a
+    /// merchant's invoices go to many customers; a supplier's may all go to us, so runs are
+    /// off for payments).
+    pub duplicates_claims: duplicates::Params,
     /// Thresholds: the organisation's own (`org_units.tender_threshold` and
     /// `large_fund_threshold`) when the lake has them, else the detector's defaults.
     pub threshold: threshold::Params,
@@ -265,6 +270,10 @@ impl Default for ModelParams {
                 ..benford::Params::default()
             },
             duplicates: duplicates::Params::default(),
+            duplicates_claims: duplicates::Params {
+                invoice_run_min: 3,
+                ..duplicates::Params::default()
+            },
             threshold: threshold::Params::default(),
             split: split::Params::default(),
             split_claims: split::Params {

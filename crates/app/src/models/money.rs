@@ -55,7 +55,8 @@ pub(super) async fn benford(lake: &mut Lake, ctx: &Context) -> Result<Output, Ap
     })
 }
 
-/// MOD-DUPLICATE over payments (per payee) and expense claims (per claimant).
+/// MOD-DUPLICATE over payments (per payee) and expense claims (per claimant, with runs of
+/// consecutive invoice numbers).
 pub(super) async fn duplicates(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
     let p = &ctx.params.duplicates;
     let mut findings = Vec::new();
@@ -107,7 +108,7 @@ pub(super) async fn duplicates(lake: &mut Lake, ctx: &Context) -> Result<Output,
             &origin,
             Category::Exp,
             "person",
-            p,
+            &ctx.params.duplicates_claims,
         )?);
     }
     Ok(Output {
@@ -124,7 +125,13 @@ fn duplicate_findings(
     p: &duplicates::Params,
 ) -> Result<Vec<Finding>, AppError> {
     let pairs = duplicates::find(input, p);
-    let sub = Subset::new(pairs.iter().flat_map(|d| [d.first, d.second]));
+    let runs = duplicates::invoice_runs(input, p.invoice_run_min);
+    let sub = Subset::new(
+        pairs
+            .iter()
+            .flat_map(|d| [d.first, d.second])
+            .chain(runs.iter().flat_map(|r| r.rows.iter().copied())),
+    );
     let pairs: Vec<duplicates::DuplicatePair> = pairs
         .into_iter()
         .map(|d| duplicates::DuplicatePair {
@@ -133,16 +140,22 @@ fn duplicate_findings(
             ..d
         })
         .collect();
+    let runs: Vec<duplicates::InvoiceRun> = runs
+        .into_iter()
+        .map(|r| duplicates::InvoiceRun {
+            rows: r.rows.iter().map(|&i| sub.at(i)).collect(),
+            ..r
+        })
+        .collect();
     let evidence = origin.evidence_of(&sub.idx);
-    duplicates::findings(
-        &pairs,
-        &sub.pick(input),
-        category,
-        subject_kind,
-        &evidence,
-        p,
-    )
-    .map_err(detect)
+    let input = sub.pick(input);
+    let mut out = duplicates::findings(&pairs, &input, category, subject_kind, &evidence, p)
+        .map_err(detect)?;
+    out.extend(
+        duplicates::run_findings(&runs, &input, category, subject_kind, &evidence, p)
+            .map_err(detect)?,
+    );
+    Ok(out)
 }
 
 /// The organisation's thresholds (fen): tender and large-fund thresholds of its units.

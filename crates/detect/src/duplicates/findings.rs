@@ -1,8 +1,8 @@
-//! Duplicate pairs → findings, one per pair, about the payee.
+//! Duplicate pairs → findings, one per pair, about the payee; invoice runs → one per run.
 
 use qinglian_core::{Category, EvidenceRow, Finding, Money, Severity};
 
-use super::{DuplicateKind, DuplicatePair, MODEL_ID, Params, Payment, VERSION};
+use super::{DuplicateKind, DuplicatePair, InvoiceRun, MODEL_ID, Params, Payment, VERSION};
 use crate::emit::{Scope, evidence_at, fact, finding, model_source, yuan};
 use crate::error::{Result, check_len};
 
@@ -25,7 +25,7 @@ pub fn findings(
         let (a, b) = (&payments[d.first], &payments[d.second]);
         let severity = match d.kind {
             DuplicateKind::SameInvoice | DuplicateKind::InvoiceTypo => Severity::High,
-            DuplicateKind::ConsecutiveInvoices => Severity::Medium,
+            DuplicateKind::ConsecutiveInvoices | DuplicateKind::InvoiceRun => Severity::Medium,
             DuplicateKind::SameAmount if a.invoice.is_none() || b.invoice.is_none() => {
                 Severity::Medium
             }
@@ -70,6 +70,70 @@ pub fn findings(
         fact(&mut f.facts, "amount_fen", b.amount_fen);
         fact(&mut f.facts, "invoice_a", inv(a));
         fact(&mut f.facts, "invoice_b", inv(b));
+        out.push(f);
+    }
+    Ok(out)
+}
+
+/// One finding per run of consecutive invoice numbers, subject `subject_kind`/payee, amount
+/// at stake the run's total, evidence every row of the run (at most 50), severity medium.
+pub fn run_findings(
+    runs: &[InvoiceRun],
+    payments: &[Payment<'_>],
+    category: Category,
+    subject_kind: &str,
+    evidence: &[EvidenceRow],
+    p: &Params,
+) -> Result<Vec<Finding>> {
+    check_len("duplicate evidence", payments.len(), evidence.len())?;
+    let source = model_source(MODEL_ID, VERSION, p);
+    let mut out = Vec::with_capacity(runs.len());
+    for r in runs {
+        let rows = || r.rows.iter().map(|&i| &payments[i]);
+        let payee = payments[r.rows[0]].payee;
+        let total: i64 = rows().map(|x| x.amount_fen).sum();
+        let from = rows().map(|x| x.date).min().unwrap_or_default();
+        let to = rows().map(|x| x.date).max().unwrap_or_default();
+        let scope = Scope::new(category, subject_kind, payee);
+        let mut f = finding(
+            &source,
+            &scope,
+            Severity::Medium,
+            format!(
+                "连号发票：{} 持有 {} 张号码相连的发票（{} 至 {}），开具于 {} 个不同日期（{} 至 {}），合计 {} 元；商家的发票本应开给众多客户，同一人连号多张说明可能一次取得、事后填写",
+                payee,
+                r.numbers,
+                r.first,
+                r.last,
+                r.days,
+                from,
+                to,
+                yuan(total)
+            ),
+            format!(
+                "Consecutive invoices: {} holds {} invoices numbered in a row ({} to {}), dated on {} different days ({} to {}), {} yuan in total; a merchant issues its invoices to many customers, so a run held by one person suggests a pad obtained at once and filled in later",
+                payee,
+                r.numbers,
+                r.first,
+                r.last,
+                r.days,
+                from,
+                to,
+                yuan(total)
+            ),
+        );
+        f.amount = Some(Money::from_fen(total));
+        f.occurred_on = Some(to);
+        f.evidence = evidence_at(evidence, r.rows.iter().copied(), 50);
+        fact(
+            &mut f.facts,
+            "kind",
+            format!("{:?}", DuplicateKind::InvoiceRun),
+        );
+        fact(&mut f.facts, "numbers", r.numbers);
+        fact(&mut f.facts, "days", r.days);
+        fact(&mut f.facts, "first_invoice", &r.first);
+        fact(&mut f.facts, "last_invoice", &r.last);
         out.push(f);
     }
     Ok(out)

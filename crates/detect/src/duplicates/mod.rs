@@ -10,13 +10,17 @@
 //! - the same amount within `window_days` (Nigrini's same-same-same test), whatever the
 //!   invoice.
 //!
-//! Each pair is reported once, under its strongest kind.
+//! Each pair is reported once, under its strongest kind. Apart from the pairs, runs of
+//! `invoice_run_min` or more consecutive invoice numbers held by one payee ([`invoice_runs`],
+//! for claims) are reported once per run.
 
 mod findings;
+mod runs;
 #[cfg(test)]
 mod tests;
 
-pub use findings::findings;
+pub use findings::{findings, run_findings};
+pub use runs::{InvoiceRun, invoice_runs};
 
 use std::borrow::Cow;
 
@@ -52,6 +56,10 @@ pub struct Params {
     pub min_amount_fen: i64,
     /// Report consecutive invoice numbers with the same amount. Default true.
     pub consecutive_invoices: bool,
+    /// Report runs of at least this many consecutive invoice numbers of one payee, whatever
+    /// the amounts and days ([`invoice_runs`]). Default 0: off (suits claims, not supplier
+    /// payments).
+    pub invoice_run_min: usize,
 }
 
 impl Default for Params {
@@ -61,6 +69,7 @@ impl Default for Params {
             invoice_window_days: 366,
             min_amount_fen: 0,
             consecutive_invoices: true,
+            invoice_run_min: 0,
         }
     }
 }
@@ -77,6 +86,8 @@ pub enum DuplicateKind {
     ConsecutiveInvoices,
     /// Same payee and amount within the window.
     SameAmount,
+    /// A run of consecutive invoice numbers of one payee (reported per run, not per pair).
+    InvoiceRun,
 }
 
 impl DuplicateKind {
@@ -86,6 +97,7 @@ impl DuplicateKind {
             Self::InvoiceTypo => "发票号仅差一个字符",
             Self::ConsecutiveInvoices => "连号发票同金额",
             Self::SameAmount => "短期内同收款人同金额",
+            Self::InvoiceRun => "连号发票",
         }
     }
 
@@ -95,6 +107,7 @@ impl DuplicateKind {
             Self::InvoiceTypo => "invoice numbers one typo apart",
             Self::ConsecutiveInvoices => "consecutive invoice numbers, same amount",
             Self::SameAmount => "same payee and amount within the window",
+            Self::InvoiceRun => "a run of consecutive invoice numbers",
         }
     }
 }

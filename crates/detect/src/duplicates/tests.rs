@@ -16,6 +16,16 @@ fn pay<'a>(payee: &'a str, yuan: i64, day: u32, invoice: Option<&'a str>) -> Pay
     }
 }
 
+fn ev(n: usize) -> Vec<EvidenceRow> {
+    (0..n)
+        .map(|i| EvidenceRow {
+            dataset: "payments".into(),
+            batch: "b".into(),
+            row: i as i64,
+        })
+        .collect()
+}
+
 #[test]
 fn edit_distance_counts_typos_and_swaps() {
     assert_eq!(osa_distance("04412345", "04412345", 1), 0);
@@ -59,14 +69,15 @@ fn finds_each_kind_once() {
             (6, 7, DuplicateKind::SameAmount),
         ]
     );
-    let ev: Vec<EvidenceRow> = (0..p.len())
-        .map(|i| EvidenceRow {
-            dataset: "payments".into(),
-            batch: "b".into(),
-            row: i as i64,
-        })
-        .collect();
-    let f = findings(&got, &p, Category::Fun, "company", &ev, &Params::default()).unwrap();
+    let f = findings(
+        &got,
+        &p,
+        Category::Fun,
+        "company",
+        &ev(p.len()),
+        &Params::default(),
+    )
+    .unwrap();
     assert_eq!(f[1].severity, Severity::High);
     assert_eq!(f[1].subject.id, "B");
     assert_eq!(f[1].evidence.len(), 2);
@@ -107,4 +118,73 @@ fn small_amounts_can_be_ignored() {
     };
     assert!(find(&p, &params).is_empty());
     assert_eq!(find(&p, &Params::default()).len(), 1);
+}
+
+#[test]
+fn a_run_of_consecutive_invoices_on_different_days_is_reported_once() {
+    let p = vec![
+        pay("E1", 432, 200, Some("25334611520415948506")),
+        pay("E1", 718, 120, Some("25334611520415948507")),
+        pay("E2", 300, 5, Some("25334611520415948508")), // another claimant: not in E1's run
+        pay("E1", 307, 150, Some("25334611520415948508")),
+        pay("E1", 366, 10, Some("2533461152 0415948509")), // spaces are normalised away
+        pay("E1", 90, 11, Some("25334611520415948777")),   // a gap ends the run
+    ];
+    let runs = invoice_runs(&p, 3);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let r = &runs[0];
+    assert_eq!(r.rows, vec![0, 1, 3, 4]);
+    assert_eq!((r.numbers, r.days), (4, 4));
+    assert_eq!(r.first, "25334611520415948506");
+    assert_eq!(r.last, "25334611520415948509");
+    let f = run_findings(
+        &runs,
+        &p,
+        Category::Exp,
+        "person",
+        &ev(p.len()),
+        &Params::default(),
+    )
+    .unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].evidence.len(), 4);
+    assert_eq!(f[0].amount.unwrap().fen(), (432 + 718 + 307 + 366) * 100);
+    assert_eq!(f[0].severity, Severity::Medium);
+    assert!(f[0].explanation_zh.contains("持有 4 张号码相连的发票"));
+    assert_eq!(f[0].facts["kind"], "InvoiceRun");
+}
+
+#[test]
+fn short_runs_same_day_runs_and_a_zero_minimum_stay_silent() {
+    let two = vec![
+        pay("E1", 10, 1, Some("BX-0007")),
+        pay("E1", 20, 9, Some("BX-0008")),
+    ];
+    assert!(invoice_runs(&two, 3).is_empty(), "two numbers are no run");
+    let same_day = vec![
+        pay("E1", 10, 1, Some("BX0007")),
+        pay("E1", 20, 1, Some("BX0008")),
+        pay("E1", 30, 1, Some("BX0009")),
+    ];
+    assert!(
+        invoice_runs(&same_day, 3).is_empty(),
+        "one meal's invoices are issued together"
+    );
+    let prefixes = vec![
+        pay("E1", 10, 1, Some("AX0007")),
+        pay("E1", 20, 5, Some("BX0008")),
+        pay("E1", 30, 9, Some("CX0009")),
+    ];
+    assert!(
+        invoice_runs(&prefixes, 3).is_empty(),
+        "three different pads"
+    );
+    let mut run = same_day.clone();
+    run[2].date = d(4);
+    assert_eq!(invoice_runs(&run, 3).len(), 1, "letters before the serial");
+    assert!(invoice_runs(&run, 0).is_empty(), "off");
+    assert!(
+        invoice_runs(&[pay("E1", 1, 1, Some("X")), pay("E1", 1, 2, None)], 2).is_empty(),
+        "no serial, no invoice"
+    );
 }
