@@ -100,6 +100,7 @@ fn main() {
                 category: cats[i % 5],
                 date: dates[i],
                 amount_fen: amounts[i],
+                project: None,
             })
             .collect();
         split::find(&p, &[], &split::Params::default()).len()

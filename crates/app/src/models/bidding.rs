@@ -29,6 +29,7 @@ pub(super) async fn split(lake: &mut Lake, ctx: &Context) -> Result<Output, AppE
             .table(&format!(
                 "SELECT c._batch, c._row, c.unit_id, c.supplier_company_id, \
                  COALESCE(c.kind, '') AS kind, c.signed_on, CAST(c.amount * 100 AS BIGINT) AS fen, \
+                 c.project_id, \
                  CAST(COALESCE(u.tender_threshold, o.t) * 100 AS BIGINT) AS thr \
                  FROM contracts c LEFT JOIN org_units u ON u.unit_id = c.unit_id \
                  CROSS JOIN (SELECT COALESCE(max(tender_threshold), {}) AS t FROM org_units) o \
@@ -57,6 +58,7 @@ pub(super) async fn split(lake: &mut Lake, ctx: &Context) -> Result<Output, AppE
                 &origin,
                 &idx,
                 ("unit_id", "supplier_company_id", "kind", "signed_on"),
+                Some("project_id"),
                 Category::Pro,
                 "department",
                 &p,
@@ -79,6 +81,7 @@ pub(super) async fn split(lake: &mut Lake, ctx: &Context) -> Result<Output, AppE
             &origin,
             &idx,
             ("person_id", "merchant", "kind", "expense_date"),
+            None,
             Category::Exp,
             "person",
             &ctx.params.split_claims,
@@ -91,12 +94,14 @@ pub(super) async fn split(lake: &mut Lake, ctx: &Context) -> Result<Output, AppE
 }
 
 /// Split groups among the rows `idx` of `t`, columns named (buyer, supplier, category,
-/// date); `fen` is the amount.
+/// date) and the project column if any; `fen` is the amount.
+#[allow(clippy::too_many_arguments)]
 fn split_findings(
     t: &Table,
     origin: &Origin,
     idx: &[usize],
     (buyer, supplier, category, date): (&str, &str, &str, &str),
+    project: Option<&str>,
     cat: Category,
     subject_kind: &str,
     p: &split::Params,
@@ -108,6 +113,7 @@ fn split_findings(
         t.date(date)?,
         t.int("fen")?,
     );
+    let project = project.map(|c| t.text(c)).transpose()?;
     let input: Vec<split::Purchase<'_>> = idx
         .iter()
         .map(|&i| split::Purchase {
@@ -116,6 +122,7 @@ fn split_findings(
             category: c.str(i),
             date: d[i].unwrap_or_default(),
             amount_fen: fen[i].unwrap_or(0),
+            project: project.and_then(|c| c.get(i)),
         })
         .collect();
     let found = split::find(&input, &[], p);
