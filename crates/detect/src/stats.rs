@@ -107,6 +107,30 @@ pub fn binomial_sf(k: u64, n: u64, p: f64) -> f64 {
     s.min(1.0)
 }
 
+/// P(X ≥ k) for X the number of successes in independent trials with success probabilities
+/// `p` (the Poisson binomial distribution), by the exact recursion over the trials; mass that
+/// reaches k successes is set aside, so the work is O(len · k).
+pub fn poisson_binomial_sf(k: usize, p: &[f64]) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > p.len() {
+        return 0.0;
+    }
+    let mut dist = vec![0.0; k];
+    dist[0] = 1.0;
+    let mut tail = 0.0;
+    for &q in p {
+        let q = q.clamp(0.0, 1.0);
+        tail += dist[k - 1] * q;
+        for j in (1..k).rev() {
+            dist[j] = dist[j] * (1.0 - q) + dist[j - 1] * q;
+        }
+        dist[0] *= 1.0 - q;
+    }
+    tail.min(1.0)
+}
+
 /// P(X ≥ k) for X ~ Hypergeometric(population `total`, `successes` in it, `draws`).
 pub fn hypergeom_sf(k: u64, total: u64, successes: u64, draws: u64) -> f64 {
     let hi = successes.min(draws);
@@ -259,6 +283,18 @@ mod tests {
     #[test]
     fn tails_at_the_edges() {
         assert_eq!(binomial_sf(0, 5, 0.5), 1.0);
+        for (k, n, q) in [(3, 10, 0.25), (8, 8, 1.0 / 3.0), (1, 4, 0.9), (5, 12, 0.5)] {
+            let pb = poisson_binomial_sf(k, &vec![q; n]);
+            assert!(
+                close(pb, binomial_sf(k as u64, n as u64, q), 1e-9),
+                "equal probabilities are the binomial: {k} of {n} at {q}"
+            );
+        }
+        // Two trials at ½ and ¼: P(X ≥ 1) = 1 − ½·¾, P(X ≥ 2) = ⅛.
+        assert!(close(poisson_binomial_sf(1, &[0.5, 0.25]), 0.625, 1e-12));
+        assert!(close(poisson_binomial_sf(2, &[0.5, 0.25]), 0.125, 1e-12));
+        assert_eq!(poisson_binomial_sf(3, &[0.5, 0.25]), 0.0);
+        assert_eq!(poisson_binomial_sf(0, &[]), 1.0);
         assert_eq!(binomial_sf(6, 5, 0.5), 0.0);
         assert_eq!(hypergeom_sf(0, 10, 3, 4), 1.0);
         assert_eq!(hypergeom_sf(4, 10, 3, 4), 0.0);

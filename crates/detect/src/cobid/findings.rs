@@ -134,18 +134,34 @@ pub fn findings(
             &scope,
             Severity::Medium,
             format!(
-                "{} 的 {} 次投标中 {} 次投向同一采购人 {}，并中标其中 {} 次",
-                l.bidder, l.bids, l.bids_with_buyer, l.buyer, l.wins_with_buyer
+                "{} 的 {} 次投标中 {} 次投向同一采购人 {}，并中标其中 {} 次；若每场各投标人中标机会均等，期望中标 {} 次，中标至少 {} 次的概率 p={}",
+                l.bidder,
+                l.bids,
+                l.bids_with_buyer,
+                l.buyer,
+                l.wins_with_buyer,
+                num(l.expected_wins, 1),
+                l.wins_with_buyer,
+                sci(l.p_value)
             ),
             format!(
-                "{} placed {} of its {} bids with one buyer, {}, and won {} of them",
-                l.bidder, l.bids_with_buyer, l.bids, l.buyer, l.wins_with_buyer
+                "{} placed {} of its {} bids with one buyer, {}, and won {} of them; if every bidder of each tender were equally likely to win, {} wins would be expected and at least {} has probability p={}",
+                l.bidder,
+                l.bids_with_buyer,
+                l.bids,
+                l.buyer,
+                l.wins_with_buyer,
+                num(l.expected_wins, 1),
+                l.wins_with_buyer,
+                sci(l.p_value)
             ),
         );
         f.evidence = evidence_at(evidence, rows, MAX_ROWS);
         fact(&mut f.facts, "buyer", &l.buyer);
         fact(&mut f.facts, "bids_with_buyer", l.bids_with_buyer);
         fact(&mut f.facts, "wins_with_buyer", l.wins_with_buyer);
+        fact(&mut f.facts, "expected_wins", num(l.expected_wins, 2));
+        fact(&mut f.facts, "p_value", sci(l.p_value));
         out.push(f);
     }
     Ok(out)

@@ -15,7 +15,11 @@
 //!   `cover_max_win_rate` of them, and whose most frequent co-bidder wins at least
 //!   `cover_partner_win_share` of the tenders they share.
 //! - **Loyal winners.** A firm whose bids (at least `loyal_min_bids`) go to one buyer for at
-//!   least `loyal_min_share` of them and which wins at least `loyal_min_win_rate` there.
+//!   least `loyal_min_share` of them and which wins at least `loyal_min_win_rate` there —
+//!   more often than luck explains: if every bidder of a tender were equally likely to win,
+//!   its wins there would be Poisson-binomial with probabilities 1/(bidders of each tender),
+//!   and P(wins ≥ observed) × (firms tested) must be under `alpha` (Bonferroni). A firm that
+//!   wins four of five tenders of four bidders (p ≈ 0.016) is a good firm, not a signal.
 //!
 //! Firms in one trade and region meet more often than chance by nature; run the detector
 //! per category and region so that chance means "among firms in the same line".
@@ -152,6 +156,10 @@ pub struct LoyalWinner {
     pub bids: usize,
     pub bids_with_buyer: usize,
     pub wins_with_buyer: usize,
+    /// Wins expected there if every bidder of each tender were equally likely to win.
+    pub expected_wins: f64,
+    /// P(wins ≥ observed) under that chance model, unadjusted.
+    pub p_value: f64,
 }
 
 /// Everything found.
@@ -321,6 +329,14 @@ fn group(ix: &Index<'_>, pairs: &[PairEdge], members: Vec<String>, p: &Params) -
 }
 
 fn loyal(bids: &[Bid<'_>], p: &Params) -> Vec<LoyalWinner> {
+    // Bidders per tender: each bidder's chance of winning it by luck alone.
+    let mut pairs: Vec<(&str, &str)> = bids.iter().map(|b| (b.tender, b.bidder)).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut bidders: FxMap<&str, usize> = FxMap::default();
+    for (t, _) in &pairs {
+        *bidders.entry(t).or_default() += 1;
+    }
     // (bidder, buyer, tender, won), sorted; one entry per bidder, buyer and tender.
     let mut rows: Vec<(&str, &str, &str, bool)> = bids
         .iter()
@@ -334,7 +350,8 @@ fn loyal(bids: &[Bid<'_>], p: &Params) -> Vec<LoyalWinner> {
         }
         same
     });
-    let mut out = Vec::new();
+    let mut candidates = Vec::new();
+    let mut tested = 0usize;
     let mut i = 0;
     while i < rows.len() {
         let bidder = rows[i].0;
@@ -356,21 +373,28 @@ fn loyal(bids: &[Bid<'_>], p: &Params) -> Vec<LoyalWinner> {
                 e += 1;
             }
             let (ts, ws) = (e - k, mine[k..e].iter().filter(|r| r.3).count());
-            if total >= p.loyal_min_bids
-                && ts as f64 >= p.loyal_min_share * total as f64
-                && ws as f64 >= p.loyal_min_win_rate * ts as f64
-            {
-                out.push(LoyalWinner {
-                    bidder: bidder.to_owned(),
-                    buyer: buyer.to_owned(),
-                    bids: total,
-                    bids_with_buyer: ts,
-                    wins_with_buyer: ws,
-                });
+            if total >= p.loyal_min_bids && ts as f64 >= p.loyal_min_share * total as f64 {
+                tested += 1;
+                if ws as f64 >= p.loyal_min_win_rate * ts as f64 {
+                    let chance: Vec<f64> = mine[k..e]
+                        .iter()
+                        .map(|r| 1.0 / bidders.get(r.2).copied().unwrap_or(1).max(1) as f64)
+                        .collect();
+                    candidates.push(LoyalWinner {
+                        bidder: bidder.to_owned(),
+                        buyer: buyer.to_owned(),
+                        bids: total,
+                        bids_with_buyer: ts,
+                        wins_with_buyer: ws,
+                        expected_wins: chance.iter().sum(),
+                        p_value: stats::poisson_binomial_sf(ws, &chance),
+                    });
+                }
             }
             k = e;
         }
         i = j;
     }
-    out
+    candidates.retain(|l| l.p_value * (tested as f64) < p.alpha);
+    candidates
 }

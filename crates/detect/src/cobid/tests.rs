@@ -39,6 +39,16 @@ fn market() -> Vec<(String, String, Option<String>, bool)> {
     rows
 }
 
+fn ev(n: usize) -> Vec<EvidenceRow> {
+    (0..n)
+        .map(|i| EvidenceRow {
+            dataset: "bids".into(),
+            batch: "b".into(),
+            row: i as i64,
+        })
+        .collect()
+}
+
 fn bids(rows: &[(String, String, Option<String>, bool)]) -> Vec<Bid<'_>> {
     rows.iter()
         .map(|(t, b, buyer, won)| Bid {
@@ -71,14 +81,7 @@ fn a_rotating_ring_is_found_with_its_subgraph() {
     assert!(g.rotation);
     assert_eq!(g.group_wins, 12);
     assert!((g.evenness - 1.0).abs() < 1e-9);
-    let ev: Vec<EvidenceRow> = (0..b.len())
-        .map(|i| EvidenceRow {
-            dataset: "bids".into(),
-            batch: "b".into(),
-            row: i as i64,
-        })
-        .collect();
-    let f = findings(&r, &b, &ev, &Params::default()).unwrap();
+    let f = findings(&r, &b, &ev(b.len()), &Params::default()).unwrap();
     let gf = f.iter().find(|f| f.subject.kind == "bidder_group").unwrap();
     assert_eq!(gf.severity, Severity::High);
     assert_eq!(gf.evidence.len(), 36, "three members on twelve tenders");
@@ -135,4 +138,52 @@ fn cover_bidder_and_loyal_winner() {
     assert_eq!(r.cover_bidders[0].partner_wins_together, 10);
     assert_eq!(r.loyal_winners.len(), 1);
     assert_eq!(r.loyal_winners[0].bidder, "W");
+}
+
+#[test]
+fn a_loyal_winner_must_win_more_than_luck_explains() {
+    // Two firms bid only for the hospital, each in tenders of four: "L" wins all 8 of its
+    // tenders ((¼)⁸ ≈ 1.5e-5), "G" wins 4 of its 5 (p ≈ 0.016, a good firm). Thirty small
+    // firms bid once each and lose (they are not tested: fewer than five bids).
+    let mut rows = Vec::new();
+    let mut filler = 0;
+    let mut tender = |rows: &mut Vec<_>, t: String, firm: &str, won: bool| {
+        rows.push((t.clone(), firm.to_owned(), Some("Hospital".to_owned()), won));
+        for _ in 0..3 {
+            filler += 1;
+            rows.push((
+                t.clone(),
+                format!("F{filler}"),
+                Some("Hospital".to_owned()),
+                !won && filler % 3 == 0,
+            ));
+        }
+    };
+    for t in 0..8 {
+        tender(&mut rows, format!("L{t}"), "L", true);
+    }
+    for t in 0..5 {
+        tender(&mut rows, format!("G{t}"), "G", t < 4);
+    }
+    let r = analyse(&bids(&rows), &Params::default());
+    let names: Vec<&str> = r.loyal_winners.iter().map(|l| l.bidder.as_str()).collect();
+    assert_eq!(names, vec!["L"], "{:?}", r.loyal_winners);
+    let l = &r.loyal_winners[0];
+    assert_eq!(l.wins_with_buyer, 8);
+    assert!((l.expected_wins - 2.0).abs() < 1e-9);
+    assert!((l.p_value - 0.25f64.powi(8)).abs() < 1e-12);
+    // Without the chance model (alpha 1 keeps every candidate) "G" would be called too.
+    let loose = Params {
+        alpha: f64::INFINITY,
+        ..Params::default()
+    };
+    let all = analyse(&bids(&rows), &loose);
+    assert_eq!(all.loyal_winners.len(), 2);
+    let f = findings(&r, &bids(&rows), &ev(rows.len()), &Params::default()).unwrap();
+    let loyal = f.iter().find(|f| f.subject.id == "L").unwrap();
+    assert!(
+        loyal.explanation_zh.contains("期望中标 2.0 次"),
+        "{}",
+        loyal.explanation_zh
+    );
 }
