@@ -230,6 +230,7 @@ fn main() {
                 date: dates[i],
                 time: NaiveTime::from_hms_opt((i % 24) as u32, 0, 0),
                 amount_fen: amounts[i],
+                what: None,
             })
             .collect();
         temporal::off_hours(&ev, &cal, &temporal::Params::default()).len()

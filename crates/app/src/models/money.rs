@@ -499,6 +499,7 @@ pub(super) async fn temporal(lake: &mut Lake, ctx: &Context) -> Result<Output, A
                 date: pay.paid_on[i],
                 time: pay.time[i],
                 amount_fen: pay.fen[i],
+                what: None,
             })
             .collect();
         rows += events.len();
@@ -556,6 +557,7 @@ pub(super) async fn temporal(lake: &mut Lake, ctx: &Context) -> Result<Output, A
                     date: s.date(),
                     time: Some(s.time()),
                     amount_fen: 0,
+                    what: Some(["未经审批的出车", "An unapproved vehicle trip"]),
                 })
             })
             .collect();

@@ -39,6 +39,9 @@ pub struct Event<'a> {
     pub date: NaiveDate,
     pub time: Option<NaiveTime>,
     pub amount_fen: i64,
+    /// What the record is, in Chinese and English, when its amount says nothing (a vehicle
+    /// trip: 「未经审批的出车」); `None` describes it by its amount.
+    pub what: Option<[&'a str; 2]>,
 }
 
 /// Parameters.
@@ -272,20 +275,40 @@ pub fn findings(
             &source,
             &scope,
             sev,
-            format!(
-                "{} 金额 {} 元的业务发生在{}",
-                e.date,
-                yuan(e.amount_fen),
-                zh.join("、")
-            ),
-            format!(
-                "A transaction of {} yuan on {} took place on {}",
-                yuan(e.amount_fen),
-                e.date,
-                en.join(" and ")
-            ),
+            match e.what {
+                Some([what, _]) => format!(
+                    "{} {} {}发生在{}",
+                    scope.subject.id,
+                    e.date,
+                    what,
+                    zh.join("、")
+                ),
+                None => format!(
+                    "{} 金额 {} 元的业务发生在{}",
+                    e.date,
+                    yuan(e.amount_fen),
+                    zh.join("、")
+                ),
+            },
+            match e.what {
+                Some([_, what]) => format!(
+                    "{} of {} on {} took place on {}",
+                    what,
+                    scope.subject.id,
+                    e.date,
+                    en.join(" and ")
+                ),
+                None => format!(
+                    "A transaction of {} yuan on {} took place on {}",
+                    yuan(e.amount_fen),
+                    e.date,
+                    en.join(" and ")
+                ),
+            },
         );
-        f.amount = Some(Money::from_fen(e.amount_fen));
+        if e.what.is_none() {
+            f.amount = Some(Money::from_fen(e.amount_fen));
+        }
         f.occurred_on = Some(e.date);
         f.evidence = evidence_at(evidence, [o.index], 1);
         fact(&mut f.facts, "reasons", zh.join(","));

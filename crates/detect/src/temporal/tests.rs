@@ -10,6 +10,7 @@ fn ev(date: NaiveDate, time: Option<(u32, u32)>, fen: i64) -> Event<'static> {
         date,
         time: time.map(|(h, m)| NaiveTime::from_hms_opt(h, m, 0).unwrap()),
         amount_fen: fen,
+        what: None,
     }
 }
 
@@ -58,6 +59,39 @@ fn weekends_holidays_swapped_days_and_nights() {
         f[1].explanation_zh
     );
     assert_eq!(f[1].severity, Severity::Medium);
+    assert!(f[1].explanation_zh.contains("金额 1.00 元的业务"));
+    assert_eq!(f[1].amount.map(|m| m.fen()), Some(e[1].amount_fen));
+    // A record without an amount (a vehicle trip) is named by what it is, not as "0.00 yuan".
+    let trips: Vec<Event<'_>> = e
+        .iter()
+        .map(|x| Event {
+            amount_fen: 0,
+            what: Some(["未经审批的出车", "An unapproved vehicle trip"]),
+            ..*x
+        })
+        .collect();
+    let t = findings(
+        &o,
+        &[],
+        &trips,
+        &subjects,
+        Category::Ast,
+        &rows,
+        &Params::default(),
+    )
+    .unwrap();
+    assert!(
+        t[1].explanation_zh
+            .starts_with("P1 2024-02-12 未经审批的出车发生在法定节假日（春节）"),
+        "{}",
+        t[1].explanation_zh
+    );
+    assert!(
+        t[1].explanation_en
+            .starts_with("An unapproved vehicle trip of P1 on")
+    );
+    assert!(!t[1].explanation_zh.contains("0.00"));
+    assert_eq!(t[1].amount, None);
 }
 
 #[test]
