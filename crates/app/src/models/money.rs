@@ -281,37 +281,55 @@ pub(super) async fn iforest(lake: &mut Lake, ctx: &Context) -> Result<Output, Ap
 /// a holiday or far above the usual, and splitting between the subsample's own extremes
 /// would rank them no higher than the edge of the honest cloud.
 async fn payments_forest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
+    // How each payment was made (method, and whether it names a contract); the rest comes
+    // from the payments the lake keeps for every detector (read before they are borrowed).
+    // One text column: at ten million payments every column read twice costs a hundred
+    // megabytes or more. Both are put in source order and must then line up row for row.
     let t = lake
         .table(
-            "SELECT _batch, _row, unit_id, paid_on, approved_at, CAST(amount AS DOUBLE) AS amount, \
-             COALESCE(NULLIF(payee_company_id, ''), payee_name) AS payee, \
-             COALESCE(method, '') AS method, \
-             CASE WHEN COALESCE(contract_id, '') = '' THEN 0 ELSE 1 END AS with_contract \
-             FROM payments WHERE paid_on IS NOT NULL AND amount IS NOT NULL ORDER BY _batch, _row",
+            "SELECT _batch, _row, COALESCE(method, '') || \
+             CASE WHEN COALESCE(contract_id, '') = '' THEN '' ELSE ' contract' END AS way \
+             FROM payments WHERE paid_on IS NOT NULL AND amount IS NOT NULL",
         )
         .await?;
-    let n = t.rows;
-    let origin = Origin::of("payments", &t)?;
-    let (unit, payee, method) = (t.text("unit_id")?, t.text("payee")?, t.text("method")?);
-    let (day, approved) = (t.date("paid_on")?, t.datetime("approved_at")?);
-    let (amount, contract) = (t.float("amount")?, t.int("with_contract")?);
-    let ln_amount: Vec<f64> = amount
+    let pay = lake.payments().await?;
+    let n = pay.len();
+    // The forest samples rows by position: put them in source order (batch, row), not the
+    // order a parallel scan happened to deliver them, so that a rerun scores alike.
+    let order = source_order(&pay.origin);
+    let aligned = Origin::of("payments", &t)?;
+    let t_order = source_order(&aligned);
+    if t_order.len() != n
+        || order.iter().zip(&t_order).any(|(&i, &j)| {
+            aligned.row[j] != pay.origin.row[i] || aligned.batch.str(j) != pay.origin.batch.str(i)
+        })
+    {
+        return Err(AppError::Internal(
+            "MOD-IFOREST: the payment methods did not line up with the payments".into(),
+        ));
+    }
+    let way = &t.text("way")?.codes;
+    let way: Vec<u32> = t_order.iter().map(|&j| way[j]).collect();
+    // `k` is a matrix row, `order[k]` the payment it describes.
+    let ln_amount: Vec<f64> = order
         .iter()
-        .map(|a| a.unwrap_or(0.0).max(0.01).ln())
+        .map(|&i| (pay.fen[i].max(1) as f64).ln())
         .collect();
-    let way = |i: usize| (method.codes[i], contract[i].unwrap_or(0));
-    let vs_unit = vs_group_median(&ln_amount, |i| (unit.codes[i], way(i)));
-    let vs_payee = vs_group_median(&ln_amount, |i| (payee.codes[i], way(i)));
+    let vs_unit = vs_group_median(&ln_amount, |k| (pay.unit.codes[order[k]], way[k]));
+    let vs_payee = vs_group_median(&ln_amount, |k| (pay.payee.codes[order[k]], way[k]));
     let mut rows = Vec::with_capacity(n * IFOREST_FEATURES.len());
-    for i in 0..n {
-        let working = day[i].is_none_or(|d| ctx.calendar.is_working_day(d));
+    for (k, &i) in order.iter().enumerate() {
         // No approval time: counted as within office hours.
-        let hour = approved[i].map_or(OFFICE_HOURS.0, |a| {
-            f64::from(a.hour()) + f64::from(a.minute()) / 60.0
+        let hour = pay.time[i].map_or(OFFICE_HOURS.0, |t| {
+            f64::from(t.hour()) + f64::from(t.minute()) / 60.0
         });
-        rows.push(vs_unit[i]);
-        rows.push(vs_payee[i]);
-        rows.push(if working { 0.0 } else { 1.0 });
+        rows.push(vs_unit[k]);
+        rows.push(vs_payee[k]);
+        rows.push(if ctx.calendar.is_working_day(pay.paid_on[i]) {
+            0.0
+        } else {
+            1.0
+        });
         rows.push((OFFICE_HOURS.0 - hour).max(hour - OFFICE_HOURS.1).max(0.0));
     }
     let m = Matrix::from_row_major(rows, IFOREST_FEATURES.len()).map_err(detect)?;
@@ -325,13 +343,37 @@ async fn payments_forest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppEr
         ctx,
         &p,
         Category::Fun,
-        |i| subject("payee", payee.str(i)),
-        |idx| origin.evidence_of(idx),
+        |k| subject("payee", pay.payee.str(order[k])),
+        |ks| {
+            let idx: Vec<usize> = ks.iter().map(|&k| order[k]).collect();
+            pay.origin.evidence_of(&idx)
+        },
     )?;
     Ok(Output {
         rows: n as u64,
         findings,
     })
+}
+
+/// The rows of `origin` in source order: by batch name, then row.
+fn source_order(origin: &Origin) -> Vec<usize> {
+    let batch = &origin.batch;
+    let mut by_name: Vec<u32> = (0..batch.values.len() as u32).collect();
+    by_name.sort_by(|&a, &b| batch.values[a as usize].cmp(&batch.values[b as usize]));
+    let mut rank = vec![0u32; by_name.len()];
+    for (r, &c) in by_name.iter().enumerate() {
+        rank[c as usize] = r as u32;
+    }
+    let mut order: Vec<usize> = (0..origin.row.len()).collect();
+    order.sort_unstable_by_key(|&i| {
+        (
+            rank.get(batch.codes[i] as usize)
+                .copied()
+                .unwrap_or(u32::MAX),
+            origin.row[i],
+        )
+    });
+    order
 }
 
 /// Each value minus the median of the values of its group (`group_of(i)`).
