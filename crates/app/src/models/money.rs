@@ -30,7 +30,7 @@ pub(super) async fn benford(lake: &mut Lake, ctx: &Context) -> Result<Output, Ap
     let mut findings = Vec::new();
     let tested: Vec<_> = groups(&pay.payee)
         .into_iter()
-        .filter(|(_, rows)| rows.len() >= p.min_sample)
+        .filter(|(_, rows)| rows.len() >= p.min_sample.min(p.min_sample_round))
         .collect();
     // Thousands of payees are tested at once; the p-value bounds are shared out over them.
     let each = p.for_groups(tested.len());

@@ -9,7 +9,7 @@ use crate::error::{Result, check_len};
 /// Findings for one group's report. `amounts` and `evidence` are the slices the report was
 /// computed from (one evidence row per amount). Severity: a failed first-digit, second-digit
 /// or first-two-digits test is medium, high when two or more of them fail; last-two-digits,
-/// summation and duplication are low (they point at rounding, one large item or a recurring
+/// round numbers, summation and duplication are low (they point at rounding, one large item or a recurring
 /// payment as often as at invention).
 pub fn findings(
     report: &BenfordReport,
@@ -166,6 +166,37 @@ pub fn findings(
         fact(&mut f.facts, "amount_fen", d.amount_fen);
         fact(&mut f.facts, "count", d.count);
         fact(&mut f.facts, "share", num(d.share, 4));
+        out.push(f);
+    }
+    if let Some(r) = report.round.as_ref().filter(|r| r.flagged) {
+        let mut f = finding(
+            &source,
+            scope,
+            Severity::Low,
+            format!(
+                "{who}的 {} 笔百元以上金额中 {} 笔为整百元（{}%），末两位数均匀时期望约 {}%（二项检验 p={}）",
+                r.n,
+                r.round,
+                num(r.share * 100.0, 1),
+                num(r.expected * 100.0, 0),
+                sci(r.p_value)
+            ),
+            format!(
+                "{who}: {} of {} amounts of 100 yuan or more are whole hundreds of yuan ({}%), about {}% expected if the last two digits were uniform (binomial p={})",
+                r.round,
+                r.n,
+                num(r.share * 100.0, 1),
+                num(r.expected * 100.0, 0),
+                sci(r.p_value)
+            ),
+        );
+        f.amount = Some(amount_of(&mut r.rows.iter().copied()));
+        f.evidence = evidence_at(evidence, r.rows.iter().copied(), p.max_evidence_rows);
+        fact(&mut f.facts, "test", TestKind::RoundNumbers.name_en());
+        fact(&mut f.facts, "n", r.n);
+        fact(&mut f.facts, "round", r.round);
+        fact(&mut f.facts, "share", num(r.share, 4));
+        fact(&mut f.facts, "p_value", sci(r.p_value));
         out.push(f);
     }
     Ok(out)

@@ -27,7 +27,8 @@ mod tests;
 
 pub use findings::findings;
 pub use report::{
-    BenfordReport, Conformity, DigitTest, DuplicateAmount, Spike, SummationTest, TestKind,
+    BenfordReport, Conformity, DigitTest, DuplicateAmount, RoundTest, Spike, SummationTest,
+    TestKind,
 };
 
 use std::collections::{HashMap, HashSet};
@@ -71,8 +72,16 @@ pub struct Params {
     pub min_sample_summation: usize,
     /// Unit of the last-two-digits test. Default whole yuan.
     pub last_two_of: DigitsOf,
-    /// Significance level of the last-two-digits χ² test. Default 0.001.
+    /// Significance level of the last-two-digits χ² test (and of the round-number test).
+    /// Default 0.001.
     pub last_two_alpha: f64,
+    /// Where a group is too small for the last-two-digits test, the round-number test runs
+    /// from this many amounts of 100 yuan or more. Default 20.
+    pub min_sample_round: usize,
+    /// The round-number test fails only when at least this share of the amounts are whole
+    /// hundreds of yuan (besides its binomial p-value): honest fees and rents are round too,
+    /// a ledger of mostly round amounts is what invention looks like. Default 0.5.
+    pub round_min_share: f64,
     /// A bin is listed as a spike when its excess has a Z statistic at least this. Default
     /// 3.29 (two-sided 0.1 %).
     pub spike_z: f64,
@@ -117,6 +126,8 @@ impl Default for Params {
             min_sample_summation: 300,
             last_two_of: DigitsOf::Yuan,
             last_two_alpha: 0.001,
+            min_sample_round: 20,
+            round_min_share: 0.5,
             spike_z: 3.29,
             summation_spike_factor: 10.0,
             duplication_min_count: 5,
@@ -172,6 +183,7 @@ pub fn analyse(amounts: &[i64], p: &Params) -> BenfordReport {
         tests: Vec::new(),
         summation: None,
         duplicates: Vec::new(),
+        round: None,
         skipped: Vec::new(),
     };
     let f2: Vec<(usize, u32)> = used.iter().map(|&i| (i, first_two(amounts[i]))).collect();
@@ -239,6 +251,7 @@ pub fn analyse(amounts: &[i64], p: &Params) -> BenfordReport {
         report.tests.push(t);
     } else {
         report.skipped.push(TestKind::LastTwoDigits);
+        report.round = round_numbers(amounts, &used, p);
     }
     if n >= p.min_sample_summation {
         report.summation = Some(summation(amounts, &f2, p));
@@ -249,6 +262,37 @@ pub fn analyse(amounts: &[i64], p: &Params) -> BenfordReport {
             .extend([TestKind::Summation, TestKind::Duplication]);
     }
     report
+}
+
+/// The round-number test over the amounts of 100 yuan or more (whole yuan only): `None` below
+/// `min_sample_round` of them. Under uniform last two digits 1 in 100 is a whole hundred.
+fn round_numbers(amounts: &[i64], used: &[usize], p: &Params) -> Option<RoundTest> {
+    let big: Vec<usize> = used
+        .iter()
+        .copied()
+        .filter(|&i| amounts[i] >= 10_000)
+        .collect();
+    if big.len() < p.min_sample_round.max(1) {
+        return None;
+    }
+    let rows: Vec<usize> = big
+        .iter()
+        .copied()
+        .filter(|&i| amounts[i] % 10_000 == 0)
+        .collect();
+    let (n, round) = (big.len(), rows.len());
+    let expected = 0.01;
+    let share = round as f64 / n as f64;
+    let p_value = stats::binomial_sf(round as u64, n as u64, expected);
+    Some(RoundTest {
+        n,
+        round,
+        share,
+        expected,
+        p_value,
+        flagged: share >= p.round_min_share && p_value < p.last_two_alpha,
+        rows,
+    })
 }
 
 /// Nigrini's Z for one bin: (|pₒ − pₑ| − 1/2n) / √(pₑ(1 − pₑ)/n), the correction applied

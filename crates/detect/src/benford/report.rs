@@ -12,6 +12,7 @@ pub enum TestKind {
     LastTwoDigits,
     Summation,
     Duplication,
+    RoundNumbers,
 }
 
 impl TestKind {
@@ -23,6 +24,7 @@ impl TestKind {
             Self::LastTwoDigits => "末两位数",
             Self::Summation => "首两位数汇总",
             Self::Duplication => "数值重复",
+            Self::RoundNumbers => "整百金额",
         }
     }
 
@@ -34,6 +36,7 @@ impl TestKind {
             Self::LastTwoDigits => "last-two-digits",
             Self::Summation => "summation",
             Self::Duplication => "number-duplication",
+            Self::RoundNumbers => "round-numbers",
         }
     }
 
@@ -156,6 +159,8 @@ pub struct BenfordReport {
     pub summation: Option<SummationTest>,
     /// Listed repeated amounts, most frequent first (empty below the minimum sample).
     pub duplicates: Vec<DuplicateAmount>,
+    /// The round-number test, run where the last-two-digits test lacks data.
+    pub round: Option<RoundTest>,
     /// Tests left out for lack of data.
     pub skipped: Vec<TestKind>,
 }
@@ -166,5 +171,23 @@ impl BenfordReport {
         !self.tests.iter().any(|t| t.flagged)
             && !self.summation.as_ref().is_some_and(|s| s.flagged)
             && self.duplicates.is_empty()
+            && !self.round.as_ref().is_some_and(|r| r.flagged)
     }
+}
+
+/// The round-number test: how many amounts of at least 100 yuan are whole hundreds of yuan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundTest {
+    /// Amounts of at least 100 yuan.
+    pub n: usize,
+    /// Of those, whole hundreds of yuan.
+    pub round: usize,
+    pub share: f64,
+    /// The share expected if the last two digits were uniform: 1 %.
+    pub expected: f64,
+    /// Binomial P(at least `round` of `n` at `expected`).
+    pub p_value: f64,
+    pub flagged: bool,
+    /// Input positions of the round amounts.
+    pub rows: Vec<usize>,
 }

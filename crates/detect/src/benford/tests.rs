@@ -332,3 +332,48 @@ fn many_payees_share_the_p_value_bound() {
     assert!(first.flagged);
     assert!(!analyse(&a, &each).tests[0].flagged);
 }
+
+#[test]
+fn a_small_payee_paid_in_round_sums_fails_the_round_number_test() {
+    // 24 payments, all whole ten-thousands of yuan: too few for the last-two-digits test.
+    let a: Vec<i64> = (0..24).map(|k| (1 + k % 7) * 1_000_000).collect();
+    let r = analyse(&a, &payee_params());
+    assert!(r.skipped.contains(&TestKind::LastTwoDigits));
+    let round = r.round.as_ref().unwrap();
+    assert_eq!((round.n, round.round), (24, 24));
+    assert!(round.flagged);
+    assert!(!r.is_silent());
+    let f = findings(&r, &a, &scope(), &ev(a.len()), &payee_params()).unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].facts["test"], "round-numbers");
+    assert_eq!(f[0].severity, Severity::Low);
+    assert_eq!(f[0].evidence.len(), 24);
+    assert!(
+        f[0].explanation_zh
+            .contains("24 笔百元以上金额中 24 笔为整百元（100.0%）"),
+        "{}",
+        f[0].explanation_zh
+    );
+}
+
+#[test]
+fn a_few_round_fees_among_honest_amounts_stay_silent() {
+    // 30 honest amounts and 10 round fees: a third round is far above 1 %, yet under half.
+    let mut a = random_benford(30, 5);
+    a.extend(std::iter::repeat_n(500_000, 10));
+    let r = analyse(&a, &payee_params());
+    let round = r.round.as_ref().unwrap();
+    assert!(round.p_value < 1e-6, "significant: p = {}", round.p_value);
+    assert!(
+        !round.flagged,
+        "but a minority of round amounts is ordinary"
+    );
+    // Fewer than 20 amounts of 100 yuan or more: no test at all.
+    assert!(analyse(&a[..15], &payee_params()).round.is_none());
+    // A large group takes the last-two-digits test instead.
+    assert!(
+        analyse(&random_benford(400, 2), &Params::default())
+            .round
+            .is_none()
+    );
+}
