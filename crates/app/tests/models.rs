@@ -1,8 +1,8 @@
 //! The model base run over a real workspace (real SQLite desk, real Parquet lake): the
 //! detectors find what was planted, with evidence rows that point at the source rows, stay
 //! silent on the clean copy, keep their findings apart from the rules', and report missing
-//! data and bad settings instead of failing the run. The last test runs them over the
-//! small demo organisation and scores them against its ground truth.
+//! data and bad settings instead of failing the run. One test runs them over the small demo
+//! organisation and scores them against its ground truth.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -11,8 +11,11 @@ use chrono::{Days, NaiveDate};
 use qinglian_app::analysis::{RuleStatus, RunOptions, RunSummary, run_rules};
 use qinglian_app::models::ModelRun;
 use qinglian_app::{Config, ImportOptions, Workspace, import, init_workspace};
-use qinglian_core::{Finding, SourceKind};
+use qinglian_core::{Category, Finding, SourceKind};
 use qinglian_store::{FindingFilter, FindingStatus, FindingStore};
+
+mod common;
+use common::open_findings;
 
 /// Honest payments: two a week on Wednesdays (never a holiday in March–August 2025),
 /// amounts all different, invoices all different. With `planted`, also a payment made
@@ -79,20 +82,6 @@ async fn workspace(dir: &Path, planted: bool) -> Workspace {
 
 fn model<'a>(s: &'a RunSummary, id: &str) -> &'a ModelRun {
     s.models.iter().find(|m| m.id == id).unwrap()
-}
-
-async fn open_findings(ws: &Workspace, source: &str) -> Vec<Finding> {
-    ws.store
-        .list_findings(&FindingFilter {
-            source_id: Some(source.into()),
-            status: Some(FindingStatus::Open),
-            ..FindingFilter::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.finding)
-        .collect()
 }
 
 fn rows(f: &Finding) -> Vec<(String, i64)> {
@@ -334,9 +323,54 @@ async fn on_the_small_demo_the_injected_anomalies_are_found() {
         let m = score(id);
         assert!(m.true_positives >= 2 * m.false_positives, "{m:?}");
     }
+    // Consecutive invoices of one claimant, lots of one project, round sums of a small payee.
+    for id in ["MOD-DUPLICATE", "MOD-SPLIT", "MOD-BENFORD"] {
+        let m = score(id);
+        assert!(m.instances >= 2, "{m:?}");
+        assert_eq!(m.detected, m.instances, "{m:?}");
+    }
     // The claims forest's top scores are the lavish claims (venues, tobacco, receptions).
     let forest = score("MOD-IFOREST");
     assert!(forest.detected >= 3, "{forest:?}");
+    // The payments forest reports injected payments (or a planted look-alike) only: every
+    // one on a non-working day and at least two thirds of the large cash payments.
+    // Evidence rows are numbered as in the file (the header is row 1); the id comes first.
+    let file = std::fs::read_to_string(root.join("demo-data/payments.csv")).unwrap();
+    let ids: Vec<&str> = file.lines().map(|l| l.split(',').next().unwrap()).collect();
+    let reported: Vec<&str> = open_findings(&ws, "MOD-IFOREST")
+        .await
+        .iter()
+        .filter(|f| f.category == Category::Fun)
+        .map(|f| {
+            assert_eq!(rows(f).len(), 1, "{f:?}");
+            ids[f.evidence[0].row as usize - 1]
+        })
+        .collect();
+    assert!(reported.len() >= 5, "{reported:?}");
+    let planted = |id: &str| {
+        truth.iter().any(|t| {
+            t.rows
+                .iter()
+                .any(|r| r.dataset == "payments" && r.key == id)
+        })
+    };
+    let honest: Vec<&&str> = reported.iter().filter(|id| !planted(id)).collect();
+    assert!(honest.is_empty(), "honest payments reported: {honest:?}");
+    let found = |kind: &str| {
+        let of_kind: Vec<_> = truth
+            .iter()
+            .filter(|t| t.kind == kind && !t.lookalike)
+            .collect();
+        let hit = of_kind
+            .iter()
+            .filter(|t| t.rows.iter().any(|r| reported.contains(&r.key.as_str())))
+            .count();
+        (hit, of_kind.len())
+    };
+    let (holiday, of) = found("fun_nonworking_day_payment");
+    assert!(of >= 2 && holiday == of, "{holiday} of {of}");
+    let (cash, of) = found("fun_large_cash");
+    assert!(of >= 2 && cash * 3 >= of * 2, "{cash} of {of}");
     ws.store.close().await;
 }
 

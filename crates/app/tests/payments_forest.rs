@@ -1,16 +1,17 @@
 //! MOD-IFOREST's forest over payments on a small hand-made lake (real workspace, real
 //! Parquet lake): a payment unusual for its payee outranks the honest large payments of a
 //! payee who is always paid large sums, and rows without an approval time or a method are
-//! scored, not refused. Then over the small demo organisation: what it reports are the
-//! injected payments (or a planted look-alike), the non-working-day ones all of them.
+//! scored, not refused. (Over the small demo organisation: tests/models.rs.)
 
 use std::fmt::Write as _;
 
 use chrono::{Days, NaiveDate};
 use qinglian_app::analysis::{RuleStatus, RunOptions, run_rules};
-use qinglian_app::{Config, ImportOptions, Workspace, import, init_workspace};
+use qinglian_app::{Config, ImportOptions, import, init_workspace};
 use qinglian_core::{Category, Finding};
-use qinglian_store::{FindingFilter, FindingStatus, FindingStore};
+
+mod common;
+use common::open_findings;
 
 /// Rows of the two planted payments, numbered as in the file (the header is row 1).
 const ON_A_SATURDAY: i64 = 122;
@@ -60,20 +61,6 @@ fn payments() -> String {
     s
 }
 
-async fn open_forest_findings(ws: &Workspace) -> Vec<Finding> {
-    ws.store
-        .list_findings(&FindingFilter {
-            source_id: Some("MOD-IFOREST".into()),
-            status: Some(FindingStatus::Open),
-            ..FindingFilter::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.finding)
-        .collect()
-}
-
 fn score(f: &Finding) -> f64 {
     f.facts["score"].parse().unwrap()
 }
@@ -112,7 +99,7 @@ async fn a_payment_unusual_for_its_payee_outranks_a_payee_always_paid_large_sums
     let forest = &s.models[0];
     assert_eq!(forest.status, RuleStatus::Ran, "{forest:?}");
     assert_eq!(forest.rows, 122);
-    let mut found = open_forest_findings(&ws).await;
+    let mut found = open_findings(&ws, "MOD-IFOREST").await;
     found.sort_by(|a, b| score(b).total_cmp(&score(a)));
     let rows: Vec<i64> = found.iter().map(row).collect();
     // The Saturday payment first, the Wednesday one next: ten times the payee's usual.
@@ -140,58 +127,5 @@ async fn a_payment_unusual_for_its_payee_outranks_a_payee_always_paid_large_sums
         "{:?}",
         weekday.facts
     );
-    ws.store.close().await;
-}
-
-#[tokio::test]
-async fn on_the_small_demo_the_payments_it_reports_are_the_injected_ones() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("demo");
-    qinglian_app::demo::load(
-        &root,
-        qinglian_synth::Scale::Small,
-        7,
-        "test",
-        &mut |_, _| {},
-        &mut |_, _, _| {},
-    )
-    .await
-    .unwrap();
-    let ws = Workspace::open(&root, &[]).await.unwrap();
-    let truth = qinglian_app::eval::read_truth(&root.join("demo-data/ground_truth.jsonl")).unwrap();
-    // Evidence rows are numbered as in the file (the header is row 1); the id comes first.
-    let file = std::fs::read_to_string(root.join("demo-data/payments.csv")).unwrap();
-    let ids: Vec<&str> = file.lines().map(|l| l.split(',').next().unwrap()).collect();
-    let reported: Vec<&str> = open_forest_findings(&ws)
-        .await
-        .iter()
-        .filter(|f| f.category == Category::Fun)
-        .map(|f| ids[row(f) as usize - 1])
-        .collect();
-    assert!(reported.len() >= 5, "{reported:?}");
-    let planted = |id: &str| {
-        truth.iter().any(|t| {
-            t.rows
-                .iter()
-                .any(|r| r.dataset == "payments" && r.key == id)
-        })
-    };
-    let honest: Vec<&&str> = reported.iter().filter(|id| !planted(id)).collect();
-    assert!(honest.is_empty(), "honest payments reported: {honest:?}");
-    let found = |kind: &str| {
-        let of_kind: Vec<_> = truth
-            .iter()
-            .filter(|t| t.kind == kind && !t.lookalike)
-            .collect();
-        let hit = of_kind
-            .iter()
-            .filter(|t| t.rows.iter().any(|r| reported.contains(&r.key.as_str())))
-            .count();
-        (hit, of_kind.len())
-    };
-    let (holiday, of) = found("fun_nonworking_day_payment");
-    assert!(of >= 2 && holiday == of, "{holiday} of {of}");
-    let (cash, of) = found("fun_large_cash");
-    assert!(of >= 2 && cash * 3 >= of * 2, "{cash} of {of}");
     ws.store.close().await;
 }
