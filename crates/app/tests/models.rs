@@ -8,14 +8,14 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::{Days, NaiveDate};
+use qinglian_app::Workspace;
 use qinglian_app::analysis::{RuleStatus, RunOptions, RunSummary, run_rules};
 use qinglian_app::models::ModelRun;
-use qinglian_app::{Config, ImportOptions, Workspace, import, init_workspace};
 use qinglian_core::{Category, Finding, SourceKind};
 use qinglian_store::{FindingFilter, FindingStatus, FindingStore};
 
 mod common;
-use common::open_findings;
+use common::{open_findings, workspace_with};
 
 /// Honest payments: two a week on Wednesdays (never a holiday in March–August 2025),
 /// amounts all different, invoices all different. With `planted`, also a payment made
@@ -62,22 +62,11 @@ fn bids(planted: bool) -> String {
 }
 
 async fn workspace(dir: &Path, planted: bool) -> Workspace {
-    let ws = init_workspace(&dir.join("ws"), Config::default())
-        .await
-        .unwrap();
-    for (dataset, csv) in [("payments", payments(planted)), ("bids", bids(planted))] {
-        let file = dir.join(format!("{dataset}.csv"));
-        std::fs::write(&file, csv).unwrap();
-        let opts = ImportOptions {
-            user: "tester".into(),
-            ..ImportOptions::default()
-        };
-        let out = import(&ws, dataset, &file, &opts, Box::new(|_, _| {}))
-            .await
-            .unwrap();
-        assert_eq!(out.stats.rows_quarantined, 0, "{dataset}: {out:?}");
-    }
-    ws
+    workspace_with(
+        dir,
+        &[("payments", payments(planted)), ("bids", bids(planted))],
+    )
+    .await
 }
 
 fn model<'a>(s: &'a RunSummary, id: &str) -> &'a ModelRun {
@@ -387,9 +376,6 @@ fn cartel_market(name: &str) -> std::path::PathBuf {
 async fn a_portable_scorer_places_its_flag_by_the_lakes_own_cv_mixture() {
     use qinglian_app::bids::{self, BaseRate, Columns, FeatureSet, TrainParams};
     let dir = tempfile::tempdir().unwrap();
-    let ws = init_workspace(&dir.path().join("ws"), Config::default())
-        .await
-        .unwrap();
     // Ticino's bids enter the lake as the spec's bids (Bid_value, Collusive_competitor,
     // Consortium, Tender, Date, Winner, …): the market the model has never seen.
     let text = std::fs::read_to_string(cartel_market("switzerland_ticino.csv")).unwrap();
@@ -401,25 +387,7 @@ async fn a_portable_scorer_places_its_flag_by_the_lakes_own_cv_mixture() {
         let amount: f64 = c[0].parse().unwrap();
         let _ = writeln!(csv, "B{k},TI{},C{k},{amount:.2},{}", c[3], u8::from(won));
     }
-    let file = dir.path().join("bids.csv");
-    std::fs::write(&file, csv).unwrap();
-    let opts = ImportOptions {
-        user: "tester".into(),
-        ..ImportOptions::default()
-    };
-    let out = import(&ws, "bids", &file, &opts, Box::new(|_, _| {}))
-        .await
-        .unwrap();
-    assert_eq!(
-        out.stats.rows_quarantined,
-        0,
-        "{:?}",
-        qinglian_app::quarantine_lines(&ws, &out.batch)
-            .unwrap()
-            .iter()
-            .take(3)
-            .collect::<Vec<_>>()
-    );
+    let ws = workspace_with(dir.path(), &[("bids", csv)]).await;
 
     // A model for unseen markets, trained on the other two.
     let cols = Columns {
@@ -487,21 +455,17 @@ async fn a_portable_scorer_places_its_flag_by_the_lakes_own_cv_mixture() {
 #[tokio::test]
 async fn a_single_expense_claim_is_scored_with_nothing_to_compare_and_fails_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = workspace(dir.path(), false).await;
-    let file = dir.path().join("claims.csv");
-    std::fs::write(
-        &file,
-        "claim_id,person_id,claimed_on,expense_date,kind,amount\n\
-         BX1,E1,2025-03-12,2025-03-10,hotel,480.00\n",
+    let claim = "claim_id,person_id,claimed_on,expense_date,kind,amount\n\
+                 BX1,E1,2025-03-12,2025-03-10,hotel,480.00\n";
+    let ws = workspace_with(
+        dir.path(),
+        &[
+            ("payments", payments(false)),
+            ("bids", bids(false)),
+            ("expense_claims", claim.to_owned()),
+        ],
     )
-    .unwrap();
-    let opts = ImportOptions {
-        user: "tester".into(),
-        ..ImportOptions::default()
-    };
-    import(&ws, "expense_claims", &file, &opts, Box::new(|_, _| {}))
-        .await
-        .unwrap();
+    .await;
     let s = run_rules(
         &ws,
         &RunOptions {

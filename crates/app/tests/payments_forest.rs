@@ -7,11 +7,10 @@ use std::fmt::Write as _;
 
 use chrono::{Days, NaiveDate};
 use qinglian_app::analysis::{RuleStatus, RunOptions, run_rules};
-use qinglian_app::{Config, ImportOptions, import, init_workspace};
 use qinglian_core::{Category, Finding};
 
 mod common;
-use common::open_findings;
+use common::{open_findings, workspace_with};
 
 /// Rows of the two planted payments, numbered as in the file (the header is row 1).
 const ON_A_SATURDAY: i64 = 122;
@@ -74,19 +73,7 @@ fn row(f: &Finding) -> i64 {
 #[tokio::test]
 async fn a_payment_unusual_for_its_payee_outranks_a_payee_always_paid_large_sums() {
     let dir = tempfile::tempdir().unwrap();
-    let ws = init_workspace(&dir.path().join("ws"), Config::default())
-        .await
-        .unwrap();
-    let file = dir.path().join("payments.csv");
-    std::fs::write(&file, payments()).unwrap();
-    let opts = ImportOptions {
-        user: "tester".into(),
-        ..ImportOptions::default()
-    };
-    let out = import(&ws, "payments", &file, &opts, Box::new(|_, _| {}))
-        .await
-        .unwrap();
-    assert_eq!(out.stats.rows_quarantined, 0, "{out:?}");
+    let ws = workspace_with(dir.path(), &[("payments", payments())]).await;
     let s = run_rules(
         &ws,
         &RunOptions {
