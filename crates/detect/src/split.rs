@@ -287,13 +287,7 @@ mod tests {
     }
 
     fn ev(n: usize) -> Vec<EvidenceRow> {
-        (0..n)
-            .map(|i| EvidenceRow {
-                dataset: "contracts".into(),
-                batch: "b".into(),
-                row: i as i64,
-            })
-            .collect()
+        crate::emit::test_evidence("contracts", n)
     }
 
     #[test]

@@ -167,13 +167,7 @@ mod tests {
     use super::*;
 
     fn ev(n: usize) -> Vec<EvidenceRow> {
-        (0..n)
-            .map(|i| EvidenceRow {
-                dataset: "contracts".into(),
-                batch: "b".into(),
-                row: i as i64,
-            })
-            .collect()
+        crate::emit::test_evidence("contracts", n)
     }
 
     fn params() -> Params {

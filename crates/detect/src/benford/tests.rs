@@ -36,6 +36,13 @@ fn ev(n: usize) -> Vec<EvidenceRow> {
         .collect()
 }
 
+fn last_two_test(r: &BenfordReport) -> &DigitTest {
+    r.tests
+        .iter()
+        .find(|t| t.kind == TestKind::LastTwoDigits)
+        .unwrap()
+}
+
 fn scope() -> Scope {
     Scope::new(Category::Fun, "company", "C1")
 }
@@ -165,11 +172,7 @@ fn round_yuan_amounts_fail_last_two_digits() {
         .map(|v| (v / 10_000).max(1) * 10_000)
         .collect();
     let r = analyse(&a, &Params::default());
-    let l2 = r
-        .tests
-        .iter()
-        .find(|t| t.kind == TestKind::LastTwoDigits)
-        .unwrap();
+    let l2 = last_two_test(&r);
     assert!(l2.flagged);
     assert_eq!(l2.spikes[0].digits, 0);
     let f = findings(&r, &a, &scope(), &ev(a.len()), &Params::default()).unwrap();
@@ -256,11 +259,7 @@ fn a_recurring_amount_does_not_fail_last_two_digits() {
     let mut a = random_benford(70, 3);
     a.extend(std::iter::repeat_n(1_675_966, 12));
     let r = analyse(&a, &payee_params());
-    let l2 = r
-        .tests
-        .iter()
-        .find(|t| t.kind == TestKind::LastTwoDigits)
-        .unwrap();
+    let l2 = last_two_test(&r);
     let distinct: std::collections::HashSet<i64> =
         a.iter().copied().filter(|&v| v >= 10_000).collect();
     assert_eq!(l2.n, distinct.len(), "each distinct amount once");
@@ -286,11 +285,7 @@ fn invented_last_two_digits_still_fail_with_every_repeat_as_evidence() {
     let mut a: Vec<i64> = (0..60).map(|k| (37 + 11 * k) * 10_000).collect();
     a.extend([370_000, 370_000]);
     let r = analyse(&a, &payee_params());
-    let l2 = r
-        .tests
-        .iter()
-        .find(|t| t.kind == TestKind::LastTwoDigits)
-        .unwrap();
+    let l2 = last_two_test(&r);
     assert!(l2.flagged);
     assert_eq!(l2.n, 60);
     assert_eq!(l2.spikes[0].digits, 0);

@@ -40,13 +40,7 @@ fn market() -> Vec<(String, String, Option<String>, bool)> {
 }
 
 fn ev(n: usize) -> Vec<EvidenceRow> {
-    (0..n)
-        .map(|i| EvidenceRow {
-            dataset: "bids".into(),
-            batch: "b".into(),
-            row: i as i64,
-        })
-        .collect()
+    crate::emit::test_evidence("bids", n)
 }
 
 fn bids(rows: &[(String, String, Option<String>, bool)]) -> Vec<Bid<'_>> {

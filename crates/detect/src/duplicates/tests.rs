@@ -17,13 +17,7 @@ fn pay<'a>(payee: &'a str, yuan: i64, day: u32, invoice: Option<&'a str>) -> Pay
 }
 
 fn ev(n: usize) -> Vec<EvidenceRow> {
-    (0..n)
-        .map(|i| EvidenceRow {
-            dataset: "payments".into(),
-            batch: "b".into(),
-            row: i as i64,
-        })
-        .collect()
+    crate::emit::test_evidence("payments", n)
 }
 
 #[test]
