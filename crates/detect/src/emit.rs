@@ -120,6 +120,18 @@ pub(crate) fn evidence_at(
     out
 }
 
+/// Evidence rows 0..n of one batch `b` of `dataset`: the fixture of the detectors' tests.
+#[cfg(test)]
+pub(crate) fn test_evidence(dataset: &str, n: usize) -> Vec<EvidenceRow> {
+    (0..n)
+        .map(|i| EvidenceRow {
+            dataset: dataset.into(),
+            batch: "b".into(),
+            row: i as i64,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,16 +171,4 @@ mod tests {
         let got = evidence_at(&ev, [0, 4, 4, 9, 1], 2);
         assert_eq!(got.iter().map(|e| e.row).collect::<Vec<_>>(), vec![6, 9]);
     }
-}
-
-/// Evidence rows 0..n of one batch `b` of `dataset`: the fixture of the detectors' tests.
-#[cfg(test)]
-pub(crate) fn test_evidence(dataset: &str, n: usize) -> Vec<EvidenceRow> {
-    (0..n)
-        .map(|i| EvidenceRow {
-            dataset: dataset.into(),
-            batch: "b".into(),
-            row: i as i64,
-        })
-        .collect()
 }
