@@ -15,7 +15,7 @@ use qinglian_core::{Category, Finding, SourceKind};
 use qinglian_store::{FindingFilter, FindingStatus, FindingStore};
 
 mod common;
-use common::{open_findings, workspace_with};
+use common::{open_findings, run_model, workspace_with};
 
 /// Honest payments: two a week on Wednesdays (never a holiday in March–August 2025),
 /// amounts all different, invoices all different. With `planted`, also a payment made
@@ -223,15 +223,7 @@ async fn rules_alone_or_one_model_alone_leave_the_other_findings_open() {
 async fn missing_data_and_bad_settings_are_reported_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = workspace(dir.path(), true).await;
-    let e = run_rules(
-        &ws,
-        &RunOptions {
-            model: Some("MOD-NOPE".into()),
-            ..RunOptions::default()
-        },
-    )
-    .await
-    .unwrap_err();
+    let e = run_model(&ws, "MOD-NOPE").await.unwrap_err();
     assert!(e.is_user_error());
     assert!(e.to_string().contains("MOD-NOPE"), "{e}");
 
@@ -409,15 +401,7 @@ async fn a_portable_scorer_places_its_flag_by_the_lakes_own_cv_mixture() {
     let mut ws = Workspace::open(&ws.root, &[]).await.unwrap();
     ws.config.models.scorer_model = Some("models/portable.json".into());
 
-    let s = run_rules(
-        &ws,
-        &RunOptions {
-            model: Some("MOD-SCORER".into()),
-            ..RunOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let s = run_model(&ws, "MOD-SCORER").await.unwrap();
     assert_eq!(model(&s, "MOD-SCORER").status, RuleStatus::Ran);
     let found = open_findings(&ws, "MOD-SCORER").await;
     // The same tenders `bids score` flags on the same market with the same model.
@@ -466,15 +450,7 @@ async fn a_single_expense_claim_is_scored_with_nothing_to_compare_and_fails_noth
         ],
     )
     .await;
-    let s = run_rules(
-        &ws,
-        &RunOptions {
-            model: Some("MOD-IFOREST".into()),
-            ..RunOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let s = run_model(&ws, "MOD-IFOREST").await.unwrap();
     let forest = model(&s, "MOD-IFOREST");
     assert_eq!(forest.status, RuleStatus::Ran, "{forest:?}");
     // The 48 honest payments and the one claim were read.

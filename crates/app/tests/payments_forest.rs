@@ -6,11 +6,11 @@
 use std::fmt::Write as _;
 
 use chrono::{Days, NaiveDate};
-use qinglian_app::analysis::{RuleStatus, RunOptions, run_rules};
+use qinglian_app::analysis::RuleStatus;
 use qinglian_core::{Category, Finding};
 
 mod common;
-use common::{open_findings, workspace_with};
+use common::{open_findings, run_model, workspace_with};
 
 /// Rows of the two planted payments, numbered as in the file (the header is row 1).
 const ON_A_SATURDAY: i64 = 122;
@@ -74,15 +74,7 @@ fn row(f: &Finding) -> i64 {
 async fn a_payment_unusual_for_its_payee_outranks_a_payee_always_paid_large_sums() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace_with(dir.path(), &[("payments", payments())]).await;
-    let s = run_rules(
-        &ws,
-        &RunOptions {
-            model: Some("MOD-IFOREST".into()),
-            ..RunOptions::default()
-        },
-    )
-    .await
-    .unwrap();
+    let s = run_model(&ws, "MOD-IFOREST").await.unwrap();
     let forest = &s.models[0];
     assert_eq!(forest.status, RuleStatus::Ran, "{forest:?}");
     assert_eq!(forest.rows, 122);

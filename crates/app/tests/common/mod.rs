@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use qinglian_app::{Config, ImportOptions, Workspace, import, init_workspace};
+use qinglian_app::analysis::{RunOptions, RunSummary, run_rules};
+use qinglian_app::{AppError, Config, ImportOptions, Workspace, import, init_workspace};
 use qinglian_core::Finding;
 use qinglian_store::{FindingFilter, FindingStatus, FindingStore};
 
@@ -49,4 +50,16 @@ pub async fn workspace_with(dir: &Path, files: &[(&str, String)]) -> Workspace {
         );
     }
     ws
+}
+
+/// `qinglian run --model ID`: that model alone.
+pub async fn run_model(ws: &Workspace, id: &str) -> Result<RunSummary, AppError> {
+    run_rules(
+        ws,
+        &RunOptions {
+            model: Some(id.into()),
+            ..RunOptions::default()
+        },
+    )
+    .await
 }
