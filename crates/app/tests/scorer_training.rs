@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 
 use chrono::Utc;
 use qinglian_app::bids::{self, BaseRate, FeatureSet, TrainParams};
-use qinglian_app::models::{judged_tenders, train_scorer};
+use qinglian_app::models::{
+    JUDGED_SCORER_MODEL, judged_tenders, retrain_from_judgements, train_scorer,
+};
 use qinglian_app::warnings::{self, Channels};
 use qinglian_app::{Config, ImportOptions, Workspace, import, init_workspace};
 use qinglian_core::{Category, EvidenceRow, Finding, FindingSource, Severity, SourceKind, Subject};
@@ -169,6 +171,32 @@ async fn judged_tender_warnings_train_a_scorer_that_ranks_cover_prices_first() {
         "{:?}",
         scored.tenders
     );
+
+    // The console's button: the same judgements, saved in place, put in use, logged.
+    let again = retrain_from_judgements(&ws, "admin", Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(again.markets, trained.markets);
+    assert!(ws.root.join(JUDGED_SCORER_MODEL).is_file());
+    let config = qinglian_app::rule_settings::settings(&ws).unwrap();
+    assert_eq!(
+        config.models.scorer_model.as_deref(),
+        Some(JUDGED_SCORER_MODEL)
+    );
+    let log = qinglian_app::users::access_log(&ws, 10, 0).await.unwrap();
+    let entry = log.iter().find(|e| e.action == "scorer_training").unwrap();
+    assert_eq!(
+        (entry.actor.as_str(), entry.target.as_str()),
+        ("admin", "model:MOD-SCORER")
+    );
+    assert!(
+        entry
+            .reason
+            .as_deref()
+            .unwrap()
+            .starts_with("13 串通 collusive / 14 正常"),
+        "{entry:?}"
+    );
 }
 
 #[tokio::test]
@@ -189,6 +217,14 @@ async fn too_few_judged_tenders_are_refused_with_the_counts() {
         .to_string();
     assert!(e.contains("至少 10") && e.contains("2 / 2"), "{e}");
     assert!(e.contains("--cases"), "{e}");
+    // The console's button is refused the same way and writes nothing.
+    let e = retrain_from_judgements(&ws, "admin", Utc::now())
+        .await
+        .unwrap_err();
+    assert!(e.is_user_error() && e.to_string().contains("2 / 2"), "{e}");
+    assert!(!ws.root.join(JUDGED_SCORER_MODEL).exists());
+    let config = qinglian_app::rule_settings::settings(&ws).unwrap();
+    assert_eq!(config.models.scorer_model, None);
     // A case file that is not there is named, and nothing is trained.
     let missing = dir.path().join("no_such_cases.csv");
     let cases = [qinglian_app::models::CaseFile {

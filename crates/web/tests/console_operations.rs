@@ -774,6 +774,57 @@ fn untar(bytes: &[u8], dir: &std::path::Path) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scorer_is_retrained_by_administrators_only_and_too_few_judgements_are_refused() {
+    let o = ops().await;
+    let admin = o.browser("admin").await;
+    let shen = o.browser("shen").await;
+    let page = o.get("/rules/MOD-SCORER", &admin).await.text();
+    assert!(
+        page.contains("action=\"/rules/MOD-SCORER/train\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("在用模型") && page.contains("未设置"),
+        "no model yet"
+    );
+    let other = o.get("/rules/FUN-009", &admin).await.text();
+    assert!(
+        !other.contains("/train\""),
+        "only the scorer is trained here"
+    );
+    let viewer = o.get("/rules/MOD-SCORER", &shen).await.text();
+    assert!(
+        !viewer.contains("/rules/MOD-SCORER/train"),
+        "no button without the role"
+    );
+
+    let a = o
+        .form(
+            "/rules/MOD-SCORER/train",
+            &shen,
+            &[("csrf", shen.csrf.as_str())],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let a = o.form("/rules/MOD-SCORER/train", &admin, &[]).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "no CSRF token");
+    // No tender warning has been judged: refused with the counts, nothing written.
+    let a = o
+        .form(
+            "/rules/MOD-SCORER/train",
+            &admin,
+            &[("csrf", admin.csrf.as_str())],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = a.text();
+    assert!(text.contains("至少 10") && text.contains("0 / 0"), "{text}");
+    assert!(!o.ws().root.join("models/bid_scorer.json").exists());
+    let reopened = Workspace::open(&o.ws().root, &[]).await.unwrap();
+    assert_eq!(reopened.config.models.scorer_model, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ledger_page_lists_checkpoints_verifies_and_exports_a_bundle_that_verifies_alone() {
     let o = ops().await;
     let admin = o.browser("admin").await;

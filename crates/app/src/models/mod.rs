@@ -31,7 +31,10 @@ use qinglian_store::NewFinding;
 use serde::Serialize;
 
 pub(crate) use lake::Lake;
-pub use train::{CaseFile, MIN_PER_CLASS, TrainedScorer, judged_tenders, train_scorer};
+pub use train::{
+    CaseFile, JUDGED_SCORER_MODEL, MIN_PER_CLASS, TrainedScorer, judged_tenders,
+    retrain_from_judgements, train_scorer,
+};
 
 use crate::analysis::RuleStatus;
 use crate::{AppError, Workspace};

@@ -7,8 +7,9 @@
 //!
 //! What it does not do: label tenders nobody judged (no warning, or one still open), use
 //! warnings closed as data errors (the bids themselves are in doubt) or duplicates (the
-//! case is counted on another warning), or change `[models] scorer_model` — the caller
-//! decides where the model goes and whether the workspace uses it.
+//! case is counted on another warning). [`train_scorer`] leaves `[models] scorer_model`
+//! alone — the caller decides where the model goes and whether the workspace uses it;
+//! [`retrain_from_judgements`] (the console's button) saves it in its place and uses it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -140,4 +141,46 @@ pub async fn train_scorer(
             .collect(),
         model,
     })
+}
+
+/// Where a model trained on the workspace's own judgements is kept (the CLI's default
+/// `--out`, the console's only place).
+pub const JUDGED_SCORER_MODEL: &str = "models/bid_scorer.json";
+
+/// The console's retraining: the judged tenders alone (no case files; the full feature set,
+/// the market being the workspace's own), saved at [`JUDGED_SCORER_MODEL`], put in use
+/// (`[models] scorer_model`), and recorded in the access log with the counts. Refused like
+/// [`train_scorer`] when too few tenders were judged; nothing is written then.
+pub async fn retrain_from_judgements(
+    ws: &Workspace,
+    actor: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<TrainedScorer, AppError> {
+    let trained = train_scorer(ws, &[], &TrainParams::default()).await?;
+    let path = ws.root.join(JUDGED_SCORER_MODEL);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
+    }
+    trained
+        .model
+        .save(&path)
+        .map_err(|e| AppError::Internal(format!("bid scorer: {e}")))?;
+    crate::rule_settings::use_scorer_model(ws, JUDGED_SCORER_MODEL)?;
+    let (collusive, competitive) = trained
+        .markets
+        .iter()
+        .fold((0, 0), |a, m| (a.0 + m.1, a.1 + m.2));
+    crate::users::log_access(
+        ws,
+        actor,
+        "scorer_training",
+        "model:MOD-SCORER",
+        Some(&format!(
+            "{collusive} 串通 collusive / {competitive} 正常 competitive → {JUDGED_SCORER_MODEL}"
+        )),
+        now,
+    )
+    .await
+    .map_err(|e| AppError::Internal(format!("access log: {e}")))?;
+    Ok(trained)
 }

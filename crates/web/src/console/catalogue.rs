@@ -8,7 +8,9 @@
 //! workspace's `qinglian.toml` (the overlay `qinglian run` reads) and into the access log.
 //! The models of the model base (`qinglian_app::models::MODELS`) are listed too, with their
 //! precision and their documentation (`docs/models/`, embedded); they have no workspace
-//! settings, so nothing about them can be changed here.
+//! settings, so nothing about them can be changed here — except that an administrator can
+//! retrain the supervised scorer (MOD-SCORER) on the workspace's judged tender warnings and
+//! put it in use (`qinglian_app::models::retrain_from_judgements`).
 
 use std::collections::BTreeMap;
 
@@ -38,6 +40,7 @@ pub fn routes() -> Router<ConsoleState> {
         .route("/rules/export.xlsx", get(export))
         .route("/rules/{rule}", get(rule_page))
         .route("/rules/{rule}/change", post(change_form))
+        .route("/rules/MOD-SCORER/train", post(train_form))
 }
 
 /// A rule's judged warnings: (confirmed, false positives), from the desk's tallies (the same
@@ -269,6 +272,26 @@ struct RulePage<'a> {
     doc: String,
     may_change: bool,
     is_model: bool,
+    /// MOD-SCORER only: the model file in use and when it was written ("" when none).
+    scorer_in_use: String,
+    may_train: bool,
+}
+
+/// The scorer model the workspace's qinglian.toml names, with the time its file was written.
+fn scorer_in_use(ws: &qinglian_app::Workspace) -> Result<String, WebErr> {
+    let config = rule_settings::settings(ws)?;
+    let Some(model) = config.models.scorer_model else {
+        return Ok(String::new());
+    };
+    let written = std::fs::metadata(ws.root.join(&model))
+        .and_then(|m| m.modified())
+        .map(|t| {
+            chrono::DateTime::<Utc>::from(t)
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string()
+        })
+        .unwrap_or_else(|_| "—".to_owned());
+    Ok(format!("{model} ({written})"))
 }
 
 async fn rule_page(
@@ -280,6 +303,7 @@ async fn rule_page(
         v.require(Permission::ViewOperations)?;
         if let Some((m, doc)) = model_with_doc(&id) {
             let p = precisions(&state).await?;
+            let scorer = m.id == "MOD-SCORER";
             return Ok(render(
                 StatusCode::OK,
                 &RulePage {
@@ -291,6 +315,12 @@ async fn rule_page(
                     doc: doc.to_owned(),
                     may_change: false,
                     is_model: true,
+                    scorer_in_use: if scorer {
+                        scorer_in_use(state.workspace())?
+                    } else {
+                        String::new()
+                    },
+                    may_train: scorer && v.may(Permission::ManageRules),
                 },
             ));
         }
@@ -310,6 +340,8 @@ async fn rule_page(
                 doc,
                 may_change: v.may(Permission::ManageRules),
                 is_model: false,
+                scorer_in_use: String::new(),
+                may_train: false,
             },
         ))
     }
@@ -425,6 +457,47 @@ async fn change_form(
     }
     .await;
     or_error_page(&state, &v, &back, r)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrainBody {
+    /// Missing is refused like a wrong one (403), not as a malformed form.
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Retrains MOD-SCORER on the judged tender warnings and puts it in use; a refusal (too few
+/// judged tenders) is shown with the counts.
+async fn train_form(
+    State(state): State<ConsoleState>,
+    v: Viewer,
+    Form(b): Form<TrainBody>,
+) -> Response {
+    let back = "/rules/MOD-SCORER";
+    let r: Result<Response, WebErr> = async {
+        v.check_csrf(&b.csrf)?;
+        v.require(Permission::ManageRules)?;
+        let actor = v.actor();
+        state
+            .desk(move |ws| async move {
+                qinglian_app::models::retrain_from_judgements(&ws, &actor, Utc::now())
+                    .await
+                    .map_err(|e| match e {
+                        qinglian_app::AppError::Config { reason, .. } => WebErr::new(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "scorer.refused",
+                            reason.clone(),
+                            reason,
+                        ),
+                        other => WebErr::from(other),
+                    })
+            })
+            .await?;
+        Ok(redirect(back, &[]))
+    }
+    .await;
+    or_error_page(&state, &v, back, r)
 }
 
 // ---- API ----
