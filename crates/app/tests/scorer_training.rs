@@ -222,6 +222,10 @@ async fn too_few_judged_tenders_are_refused_with_the_counts() {
         .await
         .unwrap_err();
     assert!(e.is_user_error() && e.to_string().contains("2 / 2"), "{e}");
+    assert!(
+        e.to_string().contains("请先办结更多标段预警") && !e.to_string().contains("--cases"),
+        "the console has no --cases: {e}"
+    );
     assert!(!ws.root.join(JUDGED_SCORER_MODEL).exists());
     let config = qinglian_app::rule_settings::settings(&ws).unwrap();
     assert_eq!(config.models.scorer_model, None);

@@ -819,6 +819,7 @@ async fn the_scorer_is_retrained_by_administrators_only_and_too_few_judgements_a
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     let text = a.text();
     assert!(text.contains("至少 10") && text.contains("0 / 0"), "{text}");
+    assert!(!text.contains("--cases"), "{text}");
     assert!(!o.ws().root.join("models/bid_scorer.json").exists());
     let reopened = Workspace::open(&o.ws().root, &[]).await.unwrap();
     assert_eq!(reopened.config.models.scorer_model, None);

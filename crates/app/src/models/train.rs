@@ -113,6 +113,23 @@ pub async fn train_scorer(
             })?,
         );
     }
+    train_markets(
+        markets,
+        params,
+        (
+            "请先处置更多标段预警或用 --cases 加入已标注案例",
+            "judge more tender warnings or add labelled cases with --cases",
+        ),
+    )
+}
+
+/// Trains on `markets`, the judged tenders first; refused with the counts and `what_next`
+/// (Chinese, English) when either class has fewer than [`MIN_PER_CLASS`] tenders.
+fn train_markets(
+    mut markets: Vec<Market>,
+    params: &TrainParams,
+    what_next: (&str, &str),
+) -> Result<TrainedScorer, AppError> {
     let (collusive, competitive) = markets
         .iter()
         .map(counts)
@@ -122,8 +139,9 @@ pub async fn train_scorer(
         return Err(AppError::Config {
             path: "warnings".into(),
             reason: format!(
-                "训练需要至少 {MIN_PER_CLASS} 个串通标段和 {MIN_PER_CLASS} 个正常标段，现有 {collusive} / {competitive}（其中处置结论 {jc} / {jk}）；请先处置更多标段预警或用 --cases 加入已标注案例 / \
-                 training needs at least {MIN_PER_CLASS} collusive and {MIN_PER_CLASS} competitive tenders; there are {collusive} / {competitive} ({jc} / {jk} from dispositions); judge more tender warnings or add labelled cases with --cases"
+                "训练需要至少 {MIN_PER_CLASS} 个串通标段和 {MIN_PER_CLASS} 个正常标段，现有 {collusive} / {competitive}（其中处置结论 {jc} / {jk}）；{} / \
+                 training needs at least {MIN_PER_CLASS} collusive and {MIN_PER_CLASS} competitive tenders; there are {collusive} / {competitive} ({jc} / {jk} from dispositions); {}",
+                what_next.0, what_next.1
             ),
         });
     }
@@ -156,7 +174,11 @@ pub async fn retrain_from_judgements(
     actor: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<TrainedScorer, AppError> {
-    let trained = train_scorer(ws, &[], &TrainParams::default()).await?;
+    let trained = train_markets(
+        vec![judged_tenders(ws).await?],
+        &TrainParams::default(),
+        ("请先办结更多标段预警", "close more tender warnings first"),
+    )?;
     let path = ws.root.join(JUDGED_SCORER_MODEL);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
