@@ -41,7 +41,7 @@ pub use anomalies::{KINDS, KindInfo};
 pub use truth::Category;
 
 /// Version of the generator, written to the manifest; data change when it changes.
-pub const GENERATOR_VERSION: &str = concat!("qinglian-synth ", env!("CARGO_PKG_VERSION"), "/2");
+pub const GENERATOR_VERSION: &str = concat!("qinglian-synth ", env!("CARGO_PKG_VERSION"), "/3");
 
 /// How big an organisation to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

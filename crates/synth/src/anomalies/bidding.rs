@@ -126,7 +126,9 @@ pub(super) fn fingerprints(w: &mut World, rng: &mut impl Rng) {
 }
 
 pub(super) fn cartels(w: &mut World, rng: &mut impl Rng) {
-    let ring: Vec<usize> = (0..4).map(|_| fresh_company(w, rng, "landscape")).collect();
+    // Building works: a line where honest firms bid for the organisation's projects too, so
+    // the ring is a cartel within a market, not a market of its own.
+    let ring: Vec<usize> = (0..4).map(|_| fresh_company(w, rng, "works")).collect();
     let mut rows = Vec::new();
     for k in 0..8 {
         let est = Money::yuan(rng.random_range(300..800) * 1000);
@@ -135,7 +137,7 @@ pub(super) fn cartels(w: &mut World, rng: &mut impl Rng) {
             d(2024, 1, 1) + Days::new(80 * k),
             d(2024, 1, 1) + Days::new(80 * k + 60),
         );
-        let mut p = procurement::normal_plan(w, rng, "landscape", est, day);
+        let mut p = procurement::normal_plan(w, rng, "works", est, day);
         p.unit = "S03".into();
         p.bidders = (0..4).map(|j| ring[(k as usize + j) % 4]).collect();
         let o = procurement::run(w, rng, &p);
