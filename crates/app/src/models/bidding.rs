@@ -253,27 +253,40 @@ pub(super) async fn cobid(lake: &mut Lake, ctx: &Context) -> Result<Output, AppE
     } else {
         vec![(0..t.rows).collect()]
     };
-    for idx in markets {
-        let input: Vec<cobid::Bid<'_>> = idx
-            .iter()
-            .map(|&i| cobid::Bid {
-                tender: tender.str(i),
-                bidder: bidder.str(i),
-                buyer: buyer.get(i),
-                won: won[i].unwrap_or(false),
-            })
-            .collect();
-        let report = cobid::analyse(&input, &ctx.params.cobid);
+    let inputs: Vec<Vec<cobid::Bid<'_>>> = markets
+        .iter()
+        .map(|idx| {
+            idx.iter()
+                .map(|&i| cobid::Bid {
+                    tender: tender.str(i),
+                    bidder: bidder.str(i),
+                    buyer: buyer.get(i),
+                    won: won[i].unwrap_or(false),
+                })
+                .collect()
+        })
+        .collect();
+    // The significance tests hold over every pair and firm the run tests, not per category:
+    // one pass counts them (co-bidding is cheap: milliseconds for thousands of tenders).
+    let family = inputs
+        .iter()
+        .map(|input| cobid::analyse(input, &ctx.params.cobid))
+        .fold(cobid::Family::default(), |f, r| cobid::Family {
+            pairs: f.pairs + r.pairs_tested,
+            firms: f.firms + r.firms_tested,
+            covers: f.covers + r.covers_tested,
+        });
+    for (idx, input) in markets.iter().zip(&inputs) {
+        let report = cobid::analyse_within(input, &ctx.params.cobid, Some(family));
         if report.groups.is_empty()
             && report.cover_bidders.is_empty()
             && report.loyal_winners.is_empty()
         {
             continue;
         }
-        let evidence = b.origin.evidence_of(&idx);
-        findings.extend(
-            cobid::findings(&report, &input, &evidence, &ctx.params.cobid).map_err(detect)?,
-        );
+        let evidence = b.origin.evidence_of(idx);
+        findings
+            .extend(cobid::findings(&report, input, &evidence, &ctx.params.cobid).map_err(detect)?);
     }
     Ok(Output {
         rows: t.rows as u64,

@@ -107,12 +107,26 @@ pub fn findings(
             &scope,
             Severity::Medium,
             format!(
-                "疑似陪标：{} 投标 {} 次仅中标 {} 次；与其同场最多的 {}（{} 次）在其中中标 {} 次",
-                c.bidder, c.bids, c.wins, c.partner, c.together, c.partner_wins_together
+                "疑似陪标：{} 投标 {} 次仅中标 {} 次；与其同场最多的 {}（{} 次）在其中中标 {} 次，机会均等时期望 {} 次（p={}）",
+                c.bidder,
+                c.bids,
+                c.wins,
+                c.partner,
+                c.together,
+                c.partner_wins_together,
+                num(c.expected_partner_wins, 1),
+                sci(c.p_value)
             ),
             format!(
-                "Possible cover bidder: {} bid {} times and won {}; its most frequent co-bidder {} ({} tenders together) won {} of them",
-                c.bidder, c.bids, c.wins, c.partner, c.together, c.partner_wins_together
+                "Possible cover bidder: {} bid {} times and won {}; its most frequent co-bidder {} ({} tenders together) won {} of them, {} expected if the other bidders were equally likely to win (p={})",
+                c.bidder,
+                c.bids,
+                c.wins,
+                c.partner,
+                c.together,
+                c.partner_wins_together,
+                num(c.expected_partner_wins, 1),
+                sci(c.p_value)
             ),
         );
         f.evidence = evidence_at(evidence, rows, MAX_ROWS);
@@ -124,6 +138,12 @@ pub fn findings(
             "partner_wins_together",
             c.partner_wins_together,
         );
+        fact(
+            &mut f.facts,
+            "expected_partner_wins",
+            num(c.expected_partner_wins, 2),
+        );
+        fact(&mut f.facts, "p_value", sci(c.p_value));
         out.push(f);
     }
     for l in &report.loyal_winners {

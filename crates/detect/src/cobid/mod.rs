@@ -13,7 +13,10 @@
 //!   are spread evenly (normalised entropy at least `rotation_min_evenness`).
 //! - **Cover bidders.** A firm that bids at least `cover_min_bids` times, wins at most
 //!   `cover_max_win_rate` of them, and whose most frequent co-bidder wins at least
-//!   `cover_partner_win_share` of the tenders they share.
+//!   `cover_partner_win_share` of the tenders they share — more often than luck explains
+//!   (each shared tender won by one of the other bidders at random; Poisson-binomial,
+//!   Bonferroni over the firms tested). Losing often is common; a partner that takes the
+//!   tenders the loser pads is the signal.
 //! - **Loyal winners.** A firm whose bids (at least `loyal_min_bids`) go to one buyer for at
 //!   least `loyal_min_share` of them and which wins at least `loyal_min_win_rate` there —
 //!   more often than luck explains: if every bidder of a tender were equally likely to win,
@@ -146,6 +149,11 @@ pub struct CoverBidder {
     pub partner: String,
     pub together: usize,
     pub partner_wins_together: usize,
+    /// The partner's wins expected in those tenders if every other bidder were equally
+    /// likely to win each.
+    pub expected_partner_wins: f64,
+    /// P(partner wins ≥ observed) under that chance model, unadjusted.
+    pub p_value: f64,
 }
 
 /// A firm that bids for one buyer and wins there.
@@ -162,11 +170,24 @@ pub struct LoyalWinner {
     pub p_value: f64,
 }
 
+/// How many pairs and firms a run tests in all, when it analyses several markets (one per
+/// category) and the Bonferroni corrections are to hold over all of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Family {
+    pub pairs: usize,
+    pub firms: usize,
+    pub covers: usize,
+}
+
 /// Everything found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkReport {
     pub n_tenders: usize,
     pub pairs_tested: usize,
+    /// Firms tested as loyal winners (enough bids, mostly with one buyer).
+    pub firms_tested: usize,
+    /// Firms tested as cover bidders (enough bids, hardly any won).
+    pub covers_tested: usize,
     /// Significant pairs, strongest (smallest p) first.
     pub pairs: Vec<PairEdge>,
     pub groups: Vec<Group>,
@@ -176,6 +197,13 @@ pub struct NetworkReport {
 
 /// Analyses the bids of one market.
 pub fn analyse(bids: &[Bid<'_>], p: &Params) -> NetworkReport {
+    analyse_within(bids, p, None)
+}
+
+/// Analyses the bids of one market of several: the significance tests are corrected for the
+/// pairs and firms tested in all of them (`family`, e.g. the sums of each market's
+/// `pairs_tested` and `firms_tested`), not in this one alone.
+pub fn analyse_within(bids: &[Bid<'_>], p: &Params, family: Option<Family>) -> NetworkReport {
     let ix = Index::new(bids);
     let n = ix.tenders.len();
     let mut together: FxMap<(u32, u32), usize> = FxMap::default();
@@ -191,7 +219,9 @@ pub fn analyse(bids: &[Bid<'_>], p: &Params) -> NetworkReport {
         .filter(|(_, c)| *c >= p.min_together)
         .collect();
     tested.sort_unstable();
-    let m = tested.len().max(1) as f64;
+    let m = family
+        .map_or(tested.len(), |f| f.pairs.max(tested.len()))
+        .max(1) as f64;
     let mut pairs: Vec<PairEdge> = tested
         .iter()
         .map(|&((a, b), c)| {
@@ -222,18 +252,28 @@ pub fn analyse(bids: &[Bid<'_>], p: &Params) -> NetworkReport {
         .into_iter()
         .map(|members| group(&ix, &pairs, members, p))
         .collect();
+    let (mut loyal_winners, firms_tested) = loyal(bids, p);
+    let firms = family.map_or(firms_tested, |f| f.firms.max(firms_tested));
+    loyal_winners.retain(|l| l.p_value * (firms as f64) < p.alpha);
+    let (mut cover_bidders, covers_tested) = cover(&ix, p);
+    let covers = family.map_or(covers_tested, |f| f.covers.max(covers_tested));
+    cover_bidders.retain(|c| c.p_value * (covers as f64) < p.alpha);
     NetworkReport {
         n_tenders: n,
         pairs_tested: tested.len(),
+        firms_tested,
+        covers_tested,
         pairs,
         groups,
-        cover_bidders: cover(&ix, p),
-        loyal_winners: loyal(bids, p),
+        cover_bidders,
+        loyal_winners,
     }
 }
 
-fn cover(ix: &Index<'_>, p: &Params) -> Vec<CoverBidder> {
+/// Cover-bidder candidates with their unadjusted p-values, and how many firms were tested.
+fn cover(ix: &Index<'_>, p: &Params) -> (Vec<CoverBidder>, usize) {
     let mut out = Vec::new();
+    let mut tested = 0;
     for (b, ts) in ix.of_bidder.iter().enumerate() {
         let b = b as u32;
         let w = ts
@@ -243,17 +283,22 @@ fn cover(ix: &Index<'_>, p: &Params) -> Vec<CoverBidder> {
         if ts.len() < p.cover_min_bids || w as f64 > p.cover_max_win_rate * ts.len() as f64 {
             continue;
         }
-        let mut partners: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+        tested += 1;
+        // Per partner: tenders together, its wins there, and its chance of each by luck
+        // (one of the other bidders: the cover bidder is there to lose).
+        let mut partners: BTreeMap<u32, (usize, usize, Vec<f64>)> = BTreeMap::new();
         for &t in ts {
             let (members, winners) = &ix.tenders[t as usize];
+            let chance = 1.0 / (members.len().max(2) - 1) as f64;
             for &o in members.iter().filter(|&&o| o != b) {
                 let e = partners.entry(o).or_default();
                 e.0 += 1;
                 e.1 += usize::from(winners.contains(&o));
+                e.2.push(chance);
             }
         }
         // Most tenders together; on a tie the partner first by name (ids follow names).
-        if let Some((partner, (tog, pw))) = partners
+        if let Some((partner, (tog, pw, chance))) = partners
             .into_iter()
             .max_by(|x, y| x.1.0.cmp(&y.1.0).then(y.0.cmp(&x.0)))
             && pw as f64 >= p.cover_partner_win_share * tog as f64
@@ -266,10 +311,12 @@ fn cover(ix: &Index<'_>, p: &Params) -> Vec<CoverBidder> {
                 partner: ix.bidders[partner as usize].to_owned(),
                 together: tog,
                 partner_wins_together: pw,
+                expected_partner_wins: chance.iter().sum(),
+                p_value: stats::poisson_binomial_sf(pw, &chance),
             });
         }
     }
-    out
+    (out, tested)
 }
 
 fn group(ix: &Index<'_>, pairs: &[PairEdge], members: Vec<String>, p: &Params) -> Group {
@@ -328,7 +375,8 @@ fn group(ix: &Index<'_>, pairs: &[PairEdge], members: Vec<String>, p: &Params) -
     }
 }
 
-fn loyal(bids: &[Bid<'_>], p: &Params) -> Vec<LoyalWinner> {
+/// Loyal-winner candidates with their unadjusted p-values, and how many firms were tested.
+fn loyal(bids: &[Bid<'_>], p: &Params) -> (Vec<LoyalWinner>, usize) {
     // Bidders per tender: each bidder's chance of winning it by luck alone.
     let mut pairs: Vec<(&str, &str)> = bids.iter().map(|b| (b.tender, b.bidder)).collect();
     pairs.sort_unstable();
@@ -395,6 +443,5 @@ fn loyal(bids: &[Bid<'_>], p: &Params) -> Vec<LoyalWinner> {
         }
         i = j;
     }
-    candidates.retain(|l| l.p_value * (tested as f64) < p.alpha);
-    candidates
+    (candidates, tested)
 }

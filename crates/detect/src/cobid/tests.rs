@@ -181,3 +181,83 @@ fn a_loyal_winner_must_win_more_than_luck_explains() {
         loyal.explanation_zh
     );
 }
+
+#[test]
+fn markets_analysed_apart_share_one_bonferroni_correction() {
+    // "A" and "B" meet in 4 of 12 tenders that others bid in too: significant when their
+    // market is the only one tested, not when the run tests a thousand pairs elsewhere.
+    let mut rows = Vec::new();
+    for t in 0..12 {
+        let tender = format!("T{t}");
+        let buyer = Some("Hospital".to_owned());
+        if t < 4 {
+            rows.push((tender.clone(), "A".to_owned(), buyer.clone(), t % 2 == 0));
+            rows.push((tender.clone(), "B".to_owned(), buyer.clone(), t % 2 == 1));
+        }
+        for k in 0..3 {
+            rows.push((
+                tender.clone(),
+                format!("X{t}_{k}"),
+                buyer.clone(),
+                t >= 4 && k == 0,
+            ));
+        }
+    }
+    let b = bids(&rows);
+    let p = Params::default();
+    let alone = analyse(&b, &p);
+    assert_eq!(alone.pairs_tested, 1);
+    assert_eq!(alone.pairs.len(), 1, "{:?}", alone.pairs);
+    assert!(alone.pairs[0].p_value < p.alpha && alone.pairs[0].p_value * 1000.0 > p.alpha);
+    let family = Family {
+        pairs: 1000,
+        firms: alone.firms_tested,
+        covers: alone.covers_tested,
+    };
+    let within = analyse_within(&b, &p, Some(family));
+    assert!(within.pairs.is_empty(), "{:?}", within.pairs);
+    assert!(within.groups.is_empty());
+    // A family smaller than the market's own count cannot loosen the test.
+    let small = analyse_within(&b, &p, Some(Family::default()));
+    assert_eq!(small.pairs, alone.pairs);
+}
+
+#[test]
+fn a_firm_that_often_loses_is_no_cover_bidder_unless_its_partner_wins_beyond_luck() {
+    // "L" bids in 9 tenders of four and wins none; "P" bids in 4 of them and wins 2 — half,
+    // as the old share rule wanted, but about what luck gives (p ≈ 0.26).
+    let mut rows = Vec::new();
+    for t in 0..9 {
+        let tender = format!("T{t}");
+        let buyer = Some("School".to_owned());
+        rows.push((tender.clone(), "L".to_owned(), buyer.clone(), false));
+        let with_p = t < 4;
+        if with_p {
+            rows.push((tender.clone(), "P".to_owned(), buyer.clone(), t < 2));
+        }
+        for k in 0..(3 - usize::from(with_p)) {
+            let won = k == 0 && !(with_p && t < 2);
+            rows.push((tender.clone(), format!("X{t}_{k}"), buyer.clone(), won));
+        }
+    }
+    let r = analyse(&bids(&rows), &Params::default());
+    assert_eq!(r.covers_tested, 1);
+    assert!(r.cover_bidders.is_empty(), "{:?}", r.cover_bidders);
+    let loose = Params {
+        alpha: f64::INFINITY,
+        ..Params::default()
+    };
+    let all = analyse(&bids(&rows), &loose);
+    assert_eq!(
+        all.cover_bidders.len(),
+        1,
+        "the share rule alone would call it"
+    );
+    let c = &all.cover_bidders[0];
+    assert_eq!(
+        (c.partner.as_str(), c.together, c.partner_wins_together),
+        ("P", 4, 2)
+    );
+    assert!((c.expected_partner_wins - 4.0 / 3.0).abs() < 1e-9);
+    assert!(c.p_value > 0.2, "{c:?}");
+}
