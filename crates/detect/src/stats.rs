@@ -30,6 +30,19 @@ pub fn median(x: &[f64]) -> Option<f64> {
     Some(median_sorted(&v))
 }
 
+/// Median of a non-empty slice by selection (linear time), reordering it: for the medians
+/// of many groups, where sorting each costs more.
+pub fn median_select(v: &mut [f64]) -> f64 {
+    let (mid, odd) = (v.len() / 2, v.len() % 2 == 1);
+    let (lower, upper, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
+    if odd {
+        *upper
+    } else {
+        let below = lower.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (below + *upper) / 2.0
+    }
+}
+
 /// Median of an already sorted, non-empty slice.
 pub fn median_sorted(v: &[f64]) -> f64 {
     let n = v.len();
@@ -242,6 +255,15 @@ mod tests {
         ));
         assert_eq!(median(&[5.0, 1.0, 3.0]), Some(3.0));
         assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        for v in [
+            vec![4.0],
+            vec![3.0, 1.0],
+            vec![5.0, -1.0, 2.0, 9.0, 2.5],
+            vec![7.0, 1.0, 3.0, 3.0],
+        ] {
+            let mut w = v.clone();
+            assert_eq!(median_select(&mut w), median(&v).unwrap(), "{v:?}");
+        }
         assert_eq!(mad(&[1.0, 2.0, 3.0, 4.0, 100.0], 3.0), Some(1.0));
         assert_eq!(median(&[]), None);
         assert_eq!(sample_sd(&[1.0]), None);

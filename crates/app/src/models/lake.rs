@@ -83,6 +83,9 @@ pub(crate) struct Payments {
     pub time: Vec<Option<NaiveTime>>,
     pub fen: Vec<i64>,
     pub invoice: TextColumn,
+    /// How it was paid: the method, with " contract" when it names a contract (the
+    /// isolation forest compares a payment with those made the same way).
+    pub way: TextColumn,
 }
 
 impl Payments {
@@ -128,7 +131,9 @@ impl Lake {
             .table(
                 "SELECT _batch, _row, unit_id, paid_on, approved_at, \
                  CAST(amount * 100 AS BIGINT) AS fen, \
-                 COALESCE(NULLIF(payee_company_id, ''), payee_name) AS payee, invoice_no \
+                 COALESCE(NULLIF(payee_company_id, ''), payee_name) AS payee, invoice_no, \
+                 COALESCE(method, '') || \
+                 CASE WHEN COALESCE(contract_id, '') = '' THEN '' ELSE ' contract' END AS way \
                  FROM payments WHERE paid_on IS NOT NULL AND amount IS NOT NULL",
             )
             .await?;
@@ -154,6 +159,7 @@ impl Lake {
                 .collect(),
             fen: t.int("fen")?.iter().map(|a| a.unwrap_or(0)).collect(),
             invoice: t.take_text("invoice_no")?,
+            way: t.take_text("way")?,
         })
     }
 

@@ -281,35 +281,12 @@ pub(super) async fn iforest(lake: &mut Lake, ctx: &Context) -> Result<Output, Ap
 /// a holiday or far above the usual, and splitting between the subsample's own extremes
 /// would rank them no higher than the edge of the honest cloud.
 async fn payments_forest(lake: &mut Lake, ctx: &Context) -> Result<Output, AppError> {
-    // How each payment was made (method, and whether it names a contract); the rest comes
-    // from the payments the lake keeps for every detector (read before they are borrowed).
-    // One text column: at ten million payments every column read twice costs a hundred
-    // megabytes or more. Both are put in source order and must then line up row for row.
-    let t = lake
-        .table(
-            "SELECT _batch, _row, COALESCE(method, '') || \
-             CASE WHEN COALESCE(contract_id, '') = '' THEN '' ELSE ' contract' END AS way \
-             FROM payments WHERE paid_on IS NOT NULL AND amount IS NOT NULL",
-        )
-        .await?;
     let pay = lake.payments().await?;
     let n = pay.len();
     // The forest samples rows by position: put them in source order (batch, row), not the
     // order a parallel scan happened to deliver them, so that a rerun scores alike.
     let order = source_order(&pay.origin);
-    let aligned = Origin::of("payments", &t)?;
-    let t_order = source_order(&aligned);
-    if t_order.len() != n
-        || order.iter().zip(&t_order).any(|(&i, &j)| {
-            aligned.row[j] != pay.origin.row[i] || aligned.batch.str(j) != pay.origin.batch.str(i)
-        })
-    {
-        return Err(AppError::Internal(
-            "MOD-IFOREST: the payment methods did not line up with the payments".into(),
-        ));
-    }
-    let way = &t.text("way")?.codes;
-    let way: Vec<u32> = t_order.iter().map(|&j| way[j]).collect();
+    let way: Vec<u32> = order.iter().map(|&i| pay.way.codes[i]).collect();
     // `k` is a matrix row, `order[k]` the payment it describes.
     let ln_amount: Vec<f64> = order
         .iter()
@@ -401,24 +378,12 @@ fn vs_group_median(values: &[f64], groups: &[u64]) -> Vec<f64> {
     for run in idx.chunk_by(|a, b| a.0 == b.0) {
         buf.clear();
         buf.extend(run.iter().map(|&(_, i)| values[i as usize]));
-        let median = median_in_place(&mut buf);
+        let median = qinglian_detect::stats::median_select(&mut buf);
         for &(_, i) in run {
             out[i as usize] = values[i as usize] - median;
         }
     }
     out
-}
-
-/// The median of a non-empty slice, reordering it.
-fn median_in_place(v: &mut [f64]) -> f64 {
-    let (mid, odd) = (v.len() / 2, v.len() % 2 == 1);
-    let (lower, upper, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
-    if odd {
-        *upper
-    } else {
-        let below = lower.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        (below + *upper) / 2.0
-    }
 }
 
 /// Feature names of the isolation forest over expense claims.
@@ -662,8 +627,6 @@ mod tests {
         // Group 1: 5, 1, 3, 0.5 → median 2; group 2: 10, 2, 4, 7 → 5.5; group 9: −1.
         let want = [3.0, -1.0, 1.0, 4.5, -3.5, -1.5, 1.5, 0.0, -1.5];
         assert_eq!(got, want);
-        let mut one = [4.0];
-        assert_eq!(median_in_place(&mut one), 4.0);
     }
 
     #[test]
