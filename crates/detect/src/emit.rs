@@ -77,6 +77,15 @@ pub(crate) fn finding(
     }
 }
 
+/// A p-value: scientific below 10⁻⁴ (`4.5e-7`), else four decimals.
+pub(crate) fn sci(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        num(p, 4)
+    }
+}
+
 /// `x` with `digits` decimals, without a trailing `-0`.
 pub(crate) fn num(x: f64, digits: usize) -> String {
     if !x.is_finite() {

@@ -3,7 +3,7 @@
 use qinglian_core::{EvidenceRow, Finding, Money, Severity};
 
 use super::{BenfordReport, MODEL_ID, Params, Spike, TestKind, VERSION};
-use crate::emit::{Scope, evidence_at, fact, finding, model_source, num, yuan};
+use crate::emit::{Scope, evidence_at, fact, finding, model_source, num, sci, yuan};
 use crate::error::{Result, check_len};
 
 /// Findings for one group's report. `amounts` and `evidence` are the slices the report was
@@ -224,12 +224,4 @@ fn spike_en(s: Option<&Spike>) -> String {
         )
     })
     .unwrap_or_default()
-}
-
-fn sci(p: f64) -> String {
-    if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        num(p, 4)
-    }
 }

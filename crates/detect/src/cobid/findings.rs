@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use qinglian_core::{Category, EvidenceRow, Finding, Severity};
 
 use super::{Bid, MODEL_ID, NetworkReport, Params, VERSION};
-use crate::emit::{Scope, evidence_at, fact, finding, model_source, num};
+use crate::emit::{Scope, evidence_at, fact, finding, model_source, num, sci};
 use crate::error::{Result, check_len};
 
 /// Evidence rows attached to one finding at most.
@@ -185,12 +185,4 @@ pub fn findings(
         out.push(f);
     }
     Ok(out)
-}
-
-fn sci(p: f64) -> String {
-    if p < 1e-4 {
-        format!("{p:.1e}")
-    } else {
-        num(p, 4)
-    }
 }
